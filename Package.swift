@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Kernels for one instruction set live in their own module so that the compiler may use those
+/// instructions there and nowhere else; the engine picks a module at run time from the CPU's features.
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"])]
+
+let package = Package(
+    name: "Realizar",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "realizar", targets: ["realizar"]),
+        .library(name: "RealizarCore", targets: ["RealizarCore"]),
+        .library(name: "RealizarTemplates", targets: ["RealizarTemplates"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(name: "CRealizarSupport"),
+        .target(name: "RealizarKernelsAVX2", swiftSettings: avx2Flags),
+        .target(
+            name: "RealizarCore",
+            dependencies: [
+                "CRealizarSupport",
+                "RealizarKernelsAVX2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "RealizarTemplates"),
+        .executableTarget(
+            name: "realizar",
+            dependencies: [
+                "RealizarCore",
+                "RealizarTemplates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RealizarCoreTests", dependencies: ["RealizarCore"]),
+        .testTarget(name: "RealizarTemplatesTests", dependencies: ["RealizarTemplates"]),
+    ]
+)

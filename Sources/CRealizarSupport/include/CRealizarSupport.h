@@ -1,0 +1,19 @@
+#ifndef CREALIZAR_SUPPORT_H
+#define CREALIZAR_SUPPORT_H
+
+/// Instruction-set extensions of the running CPU (and enabled by the OS), as a bit set.
+enum {
+    REALIZAR_CPU_AVX2 = 1 << 0,
+    REALIZAR_CPU_FMA = 1 << 1,
+    REALIZAR_CPU_F16C = 1 << 2,
+    REALIZAR_CPU_AVX512F = 1 << 3,
+    REALIZAR_CPU_AVX512BW = 1 << 4,
+    REALIZAR_CPU_AVX512VL = 1 << 5,
+    REALIZAR_CPU_AVX512VNNI = 1 << 6,
+    REALIZAR_CPU_AVX512BF16 = 1 << 7,
+    REALIZAR_CPU_AVXVNNI = 1 << 8,
+};
+
+unsigned realizar_cpu_features(void);
+
+#endif

@@ -1,0 +1,1 @@
+// The Jinja chat-template engine lives here.
