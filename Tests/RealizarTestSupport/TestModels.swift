@@ -88,3 +88,73 @@ public enum Shell {
         return output
     }
 }
+
+/// The `realizar` executable built beside the tests.
+public enum RealizarBinary {
+    public static var url: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("realizar")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        #if DEBUG
+        let configuration = "debug"
+        #else
+        let configuration = "release"
+        #endif
+        return ProjectPaths.root.appendingPathComponent(".build/\(configuration)/realizar")
+    }
+
+    public struct Result: Sendable {
+        public let status: Int32
+        /// True when the process ended by a signal (a crash), not by exit.
+        public let crashed: Bool
+        public let stdout: String
+        public let stderr: String
+        public let seconds: Double
+    }
+
+    /// Runs `realizar` with `arguments`, capturing everything, killing it after `timeout` seconds.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        killer.cancel()
+        return Result(status: process.terminationStatus,
+                      crashed: process.terminationReason == .uncaughtSignal,
+                      stdout: String(decoding: outputData, as: UTF8.self),
+                      stderr: String(decoding: errorData, as: UTF8.self),
+                      seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// A fresh temporary folder, removed when the value is deinitialised.
+public final class TemporaryFolder {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("realizar-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}

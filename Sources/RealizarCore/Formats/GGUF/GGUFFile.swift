@@ -140,7 +140,7 @@ public final class GGUFFile: Sendable {
             guard info.offset <= UInt64(dataSize), UInt64(info.byteCount) <= UInt64(dataSize) - info.offset else {
                 throw FormatError(
                     path: file.path, offset: info.at, field: field,
-                    problem: "data [\(info.offset), \(info.offset + UInt64(info.byteCount))) lies outside the \(dataSize)-byte data section (truncated file?)")
+                    problem: "data at offset \(info.offset) (\(info.byteCount) bytes) lies outside the \(dataSize)-byte data section (truncated file?)")
             }
             tensors.append(GGUFTensorInfo(name: info.name, type: info.type, shape: info.shape,
                                           fileOffset: dataOffset + Int(info.offset), byteCount: info.byteCount))
