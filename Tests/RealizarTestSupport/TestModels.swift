@@ -51,6 +51,12 @@ public enum Shell {
         public let status: Int32
         public let output: String
         public var description: String { "\(command.joined(separator: " ")) exited with \(status):\n\(output)" }
+
+        public init(command: [String], status: Int32, output: String) {
+            self.command = command
+            self.status = status
+            self.output = output
+        }
     }
 
     /// Runs a command and returns its standard output; throws with the output when it fails.
@@ -124,7 +130,7 @@ public enum RealizarBinary {
         process.standardInput = FileHandle.nullDevice
         let start = Date()
         try process.run()
-        let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         nonisolated(unsafe) var errorData = Data()
         let group = DispatchGroup()
