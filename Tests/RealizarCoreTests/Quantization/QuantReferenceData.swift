@@ -21,15 +21,9 @@ enum QuantReferenceData {
     /// The folder holding the data, or why it could not be made.
     static let generated: Result<URL, Failure> = generate()
 
-    /// The folder, or a recorded test failure (never a skip) when python3 or gguf-py is missing.
-    static func folder(sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
-        switch generated {
-        case let .success(url):
-            return url
-        case let .failure(failure):
-            Issue.record(Comment(rawValue: failure.description), sourceLocation: sourceLocation)
-            throw failure
-        }
+    /// The folder; throws (so the test fails, never skips) when python3 or gguf-py is missing.
+    static func folder() throws -> URL {
+        try generated.get()
     }
 
     private static func generate() -> Result<URL, Failure> {
