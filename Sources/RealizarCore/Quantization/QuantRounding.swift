@@ -21,11 +21,20 @@ enum QuantRounding {
     }
 
     /// C's `roundf` (ties away from zero; numpy's `np_roundf` in gguf-py), clamped to `Int8`.
+    ///
+    /// Adds the largest float below one half, with `value`'s sign, and truncates: exact for
+    /// |value| < 2^22 (a value just under k + 0.5 stays under k + 1, since the sum is either exact
+    /// or rounds down to a float below k + 1; k + 0.5 itself reaches k + 1 by ties-to-even). Unlike
+    /// `rounded()`, which x86-64 without SSE4.1 turns into a call to `roundf`, and unlike an
+    /// if/else on the remainder, this has no data-dependent branch.
     @inline(__always)
     static func roundedAwayInt8(_ value: Float) -> Int8 {
-        let rounded = value.rounded(.toNearestOrAwayFromZero)
-        guard rounded > -128 else { return -128 }
-        guard rounded < 127 else { return 127 }
-        return Int8(rounded)
+        // Clamp first (NaN goes to -128); roundf of anything beyond is clamped to the same bound.
+        let clamped: Float = value > -128 ? (value < 127 ? value : 127) : -128
+        let biased = clamped + Float(signOf: clamped, magnitudeOf: justBelowHalf)
+        return Int8(truncatingIfNeeded: Int32(biased))
     }
+
+    /// 0.5 - 2^-25, the largest `Float` below one half.
+    static let justBelowHalf: Float = Float(0.5).nextDown
 }
