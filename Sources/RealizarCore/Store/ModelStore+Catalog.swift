@@ -78,10 +78,7 @@ extension ModelStore {
             done += chunk.count
             progress(.bytes(done: done, total: total))
         }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        return Checksum.hex(hasher.finalize())
     }
 }
 
