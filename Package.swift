@@ -4,6 +4,10 @@ import PackageDescription
 /// Kernels for one instruction set live in their own module so that the compiler may use those
 /// instructions there and nowhere else; the engine picks a module at run time from the CPU's features.
 let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"])]
+let avx512Flags: [SwiftSetting] = [.unsafeFlags([
+    "-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mavx512f", "-Xcc", "-mavx512bw",
+    "-Xcc", "-mavx512vl", "-Xcc", "-mavx512dq", "-Xcc", "-mavx512vnni",
+])]
 
 let package = Package(
     name: "Realizar",
@@ -21,11 +25,13 @@ let package = Package(
     targets: [
         .target(name: "CRealizarSupport"),
         .target(name: "RealizarKernelsAVX2", swiftSettings: avx2Flags),
+        .target(name: "RealizarKernelsAVX512", swiftSettings: avx512Flags),
         .target(
             name: "RealizarCore",
             dependencies: [
                 "CRealizarSupport",
                 "RealizarKernelsAVX2",
+                "RealizarKernelsAVX512",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

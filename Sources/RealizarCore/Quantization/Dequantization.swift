@@ -65,7 +65,11 @@ public enum Dequantization {
                 output.storeBytes(of: source.quantUInt32(at: 4 * i), toByteOffset: 4 * i, as: UInt32.self)
             }
         case .f16:
-            for i in 0..<blocks { destination[i] = source.quantHalf(at: 2 * i) }
+            if Int(bitPattern: source) % 2 == 0 {
+                HalfPrecision.convertToFloat(source.assumingMemoryBound(to: UInt16.self), destination, count: blocks)
+            } else {
+                for i in 0..<blocks { destination[i] = source.quantHalf(at: 2 * i) }
+            }
         case .bf16:
             for i in 0..<blocks { destination[i] = HalfPrecision.float(fromBFloat16Bits: source.quantUInt16(at: 2 * i)) }
         case .q4_0: Q4_0Block.dequantize(blocks: blocks, from: source, into: destination)

@@ -83,3 +83,20 @@ public enum HalfPrecision {
         return UInt16(truncatingIfNeeded: (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16)
     }
 }
+
+import RealizarKernelsAVX2
+import RealizarKernelsAVX512
+
+extension HalfPrecision {
+    /// Widens `count` halves to floats with the given kernel family (by default the selected one);
+    /// every family gives the scalar reference's exact bits.
+    public static func convertToFloat(_ source: UnsafePointer<UInt16>, _ destination: UnsafeMutablePointer<Float>, count: Int,
+                                      using family: KernelFamily = .selected) {
+        switch family {
+        case .avx512: avx512ConvertHalfToFloat(source, destination, count: count)
+        case .avx2: avx2ConvertHalfToFloat(source, destination, count: count)
+        case .generic:
+            for i in 0..<count { destination[i] = float(fromHalfBits: source[i]) }
+        }
+    }
+}
