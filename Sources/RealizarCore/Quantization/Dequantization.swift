@@ -91,3 +91,12 @@ public enum Dequantization {
         }
     }
 }
+
+extension Dequantization {
+    /// Dequantizes without checks, for the engine's hot paths where the loader already validated
+    /// the type and the tensor's shape (`count` a whole number of blocks).
+    @inline(__always)
+    static func dequantizeValidated(_ type: GGMLType, from source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<Float>) {
+        dequantize(type, blocks: count / type.blockSize, from: source, into: destination)
+    }
+}

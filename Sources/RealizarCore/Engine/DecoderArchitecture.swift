@@ -1,0 +1,108 @@
+/// How one decoder-only architecture arranges the shared layers. Each model file
+/// (`Models/Gemma3.swift`, `Models/Llama.swift`, ...) reads its hyper-parameters and fills one in.
+public struct DecoderArchitecture: Sendable {
+    public enum Normalization: Sendable { case rms, layer }
+    public enum Activation: Sendable { case silu, geluTanh }
+    /// Which pairs of a head's dimensions RoPE rotates together.
+    public enum RotaryStyle: Sendable {
+        /// Adjacent pairs (2i, 2i+1): llama.cpp's "normal" RoPE, used by Llama GGUFs.
+        case adjacent
+        /// The first half against the second (i, i + d/2): "NeoX" RoPE (Gemma, Qwen, Phi-3).
+        case halves
+        /// Learned absolute positions instead (GPT-2).
+        case none
+    }
+
+    public var name: String
+    public var embeddingLength: Int
+    public var blockCount: Int
+    public var feedForwardLength: Int
+    public var headCount: Int
+    public var headCountKV: Int
+    public var headDimension: Int
+    public var contextLength: Int
+    public var normEpsilon: Float
+    public var normalization: Normalization = .rms
+    public var activation: Activation = .silu
+    public var rotary: RotaryStyle = .adjacent
+    /// RoPE rotates the first `rotaryDimensions` of each head.
+    public var rotaryDimensions: Int
+    public var ropeBase: Float = 10_000
+    /// RoPE base of sliding-window layers, where it differs (Gemma 3).
+    public var localRopeBase: Float?
+    /// Linear RoPE scaling factor (positions are divided by it).
+    public var ropeScale: Float = 1
+    /// Tokens' embeddings are multiplied by this (Gemma: sqrt of the embedding length).
+    public var embeddingScale: Float = 1
+    /// Attention scores are multiplied by this (usually 1/sqrt(head dimension)).
+    public var attentionScale: Float
+    /// Keys older than this are invisible to sliding-window layers.
+    public var slidingWindow: Int?
+    /// Which layers use the sliding window.
+    public var slidingLayers: Set<Int> = []
+    /// Final logits are squashed by tanh(x / c) · c (Gemma 2).
+    public var finalLogitSoftcap: Float?
+
+    public init(name: String, embeddingLength: Int, blockCount: Int, feedForwardLength: Int, headCount: Int,
+                headCountKV: Int, headDimension: Int, contextLength: Int, normEpsilon: Float) {
+        self.name = name
+        self.embeddingLength = embeddingLength
+        self.blockCount = blockCount
+        self.feedForwardLength = feedForwardLength
+        self.headCount = headCount
+        self.headCountKV = headCountKV
+        self.headDimension = headDimension
+        self.contextLength = contextLength
+        self.normEpsilon = normEpsilon
+        self.rotaryDimensions = headDimension
+        self.attentionScale = 1 / Float(headDimension).squareRoot()
+    }
+
+    /// Reads the hyper-parameters every llama.cpp architecture shares (`<arch>.block_count`, ...),
+    /// checking that they make sense together.
+    public static func common(_ file: GGUFFile, defaultEpsilonKey: String = "attention.layer_norm_rms_epsilon") throws -> DecoderArchitecture {
+        let arch = file.architecture ?? "?"
+        func key(_ name: String) -> String { "\(arch).\(name)" }
+        func positive(_ name: String) throws -> Int {
+            let value = try file.int(key(name))
+            guard value > 0, value < 1 << 24 else { throw ModelError("\(file.file.fileName): \(key(name)) = \(value) is out of range") }
+            return value
+        }
+        let embedding = try positive("embedding_length")
+        let blocks = try positive("block_count")
+        let heads = try positive("attention.head_count")
+        let headsKV = try file.optionalInt(key("attention.head_count_kv")) ?? heads
+        guard headsKV > 0, heads % headsKV == 0 else {
+            throw ModelError("\(file.file.fileName): \(key("attention.head_count_kv")) = \(headsKV) does not divide \(key("attention.head_count")) = \(heads)")
+        }
+        let headDimension = try file.optionalInt(key("attention.key_length")) ?? (embedding / heads)
+        guard headDimension > 0, headDimension % 2 == 0, headDimension <= 1024 else {
+            throw ModelError("\(file.file.fileName): head dimension \(headDimension) is not a positive even number up to 1024")
+        }
+        if let valueLength = try file.optionalInt(key("attention.value_length")), valueLength != headDimension {
+            throw ModelError("\(file.file.fileName): \(key("attention.value_length")) = \(valueLength) differs from the key length \(headDimension); not supported")
+        }
+        let epsilon = try file.optionalFloat(key(defaultEpsilonKey)) ?? 1e-5
+        guard epsilon > 0, epsilon < 1 else { throw ModelError("\(file.file.fileName): \(key(defaultEpsilonKey)) = \(epsilon) is out of range") }
+        var architecture = DecoderArchitecture(
+            name: arch, embeddingLength: embedding, blockCount: blocks,
+            feedForwardLength: try positive("feed_forward_length"), headCount: heads, headCountKV: headsKV,
+            headDimension: headDimension, contextLength: try file.optionalInt(key("context_length")) ?? 2048,
+            normEpsilon: epsilon)
+        if let base = try file.optionalFloat(key("rope.freq_base")) {
+            guard base > 0, base.isFinite else { throw ModelError("\(file.file.fileName): \(key("rope.freq_base")) = \(base) is out of range") }
+            architecture.ropeBase = base
+        }
+        if let dimensions = try file.optionalInt(key("rope.dimension_count")) {
+            guard dimensions > 0, dimensions <= headDimension, dimensions % 2 == 0 else {
+                throw ModelError("\(file.file.fileName): \(key("rope.dimension_count")) = \(dimensions) must be even and at most the head dimension \(headDimension)")
+            }
+            architecture.rotaryDimensions = dimensions
+        }
+        if let scaling = try file.optionalString(key("rope.scaling.type")), scaling == "linear",
+           let factor = try file.optionalFloat(key("rope.scaling.factor")), factor > 0 {
+            architecture.ropeScale = factor
+        }
+        return architecture
+    }
+}

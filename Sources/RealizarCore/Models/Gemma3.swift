@@ -1,0 +1,24 @@
+/// Gemma 3: RMS norms before and after attention and feed-forward, per-head q/k norms, GeGLU,
+/// embeddings scaled by sqrt(n_embd), NeoX RoPE, and five sliding-window layers (local RoPE base
+/// 10,000) for every global one.
+enum Gemma3 {
+    static func architecture(_ file: GGUFFile) throws -> DecoderArchitecture {
+        var a = try DecoderArchitecture.common(file)
+        a.activation = .geluTanh
+        a.rotary = .halves
+        a.embeddingScale = Float(a.embeddingLength).squareRoot()
+        a.localRopeBase = 10_000
+        if let window = try file.optionalInt("gemma3.attention.sliding_window") {
+            guard window > 0 else { throw ModelError("\(file.file.fileName): gemma3.attention.sliding_window = \(window) must be positive") }
+            a.slidingWindow = window
+            let pattern = try file.optionalInt("gemma3.attention.sliding_window_pattern") ?? 6
+            guard pattern > 0 else { throw ModelError("\(file.file.fileName): gemma3.attention.sliding_window_pattern must be positive") }
+            a.slidingLayers = Set((0..<a.blockCount).filter { ($0 + 1) % pattern != 0 })
+        }
+        if let scalar = try file.optionalFloat("gemma3.attention.query_pre_attn_scalar"), scalar > 0 {
+            a.attentionScale = 1 / scalar.squareRoot()
+        }
+        a.finalLogitSoftcap = try file.optionalFloat("gemma3.final_logit_softcapping").flatMap { $0 > 0 ? $0 : nil }
+        return a
+    }
+}
