@@ -82,6 +82,9 @@ public struct Vocabulary: Sendable {
     public let addSpacePrefix: Bool
     let ignoreMerges: Bool
     let cleanSpaces: Bool
+    /// Whether detokenization removes spaces before punctuation and contractions (llama.cpp's
+    /// `clean_spaces`, from `clean_up_tokenization_spaces`).
+    public var cleansSpaces: Bool { cleanSpaces }
     let removeExtraWhitespaces: Bool
     let escapeWhitespaces: Bool
     let treatWhitespaceAsSuffix: Bool
