@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The truncation stages, the temperature and the draw, each as llama.cpp's sampler of the same
+/// name defines it (`src/llama-sampler.cpp`, with `min_keep = 0` as in the common sampler). They
+/// run in this order after the top-k load: typical → top-p → min-p → temperature → draw.
+/// Probabilities inside the stages are the softmax of the candidates' logits at that point, at
+/// temperature 1, because temperature comes last in llama.cpp's default chain.
+extension CandidateList {
+    /// Locally typical sampling: orders the candidates by how far their surprisal (−log p) is from
+    /// the distribution's entropy, closest first, and keeps the shortest such run whose probability
+    /// mass exceeds `p` (strictly, as llama.cpp). `p ≥ 1` does nothing. Leaves the candidates in
+    /// that new order, not sorted by logit.
+    mutating func keepTypical(_ p: Float) {
+        guard p < 1, count > 0 else { return }
+        computeProbabilities()
+        var entropy: Float = 0
+        for candidate in candidates where candidate.probability > 0 {
+            entropy -= candidate.probability * logf(candidate.probability)
+        }
+        // A probability that underflowed to 0 gets an infinite distance and sorts last.
+        update(preservingOrder: false) { $0.key = abs(-logf($0.probability) - entropy) }
+        reorder { a, b in a.key < b.key || (a.key == b.key && SamplingCandidate.isBetter(a, b)) }
+        var mass = 0.0
+        var kept = count
+        for (index, candidate) in candidates.enumerated() {
+            mass += Double(candidate.probability)
+            if mass > Double(p) {
+                kept = index + 1
+                break
+            }
+        }
+        truncate(to: kept)
+    }
+
+    /// Nucleus (top-p) sampling: keeps the most likely candidates until their probability mass
+    /// reaches `p` (`≥`, as llama.cpp), always at least one. `p ≥ 1` does nothing.
+    ///
+    /// On an unsorted vocabulary-sized list (top-k off) only the best 256 are sorted at first,
+    /// as llama.cpp does; the full sort happens only if those do not reach `p`.
+    mutating func keepTopP(_ p: Float) {
+        guard p < 1, count > 0 else { return }
+        computeProbabilities()
+        var sortedCount = isSorted ? count : min(256, count)
+        sortBestFirst(prefix: sortedCount)
+        var mass = 0.0
+        var index = 0
+        while index < count {
+            if index == sortedCount {
+                sortBestFirst()
+                sortedCount = count
+            }
+            mass += Double(storage[index].probability)
+            if mass >= Double(p) {
+                truncate(to: index + 1, leavesSorted: true)
+                return
+            }
+            index += 1
+        }
+        // Rounding kept the mass just under p: everything stays, as in llama.cpp.
+    }
+
+    /// Min-p sampling: keeps the candidates whose probability is at least `p` times the most
+    /// likely one's, compared in logit space (`logit ≥ max + ln p`) as llama.cpp does. The most
+    /// likely candidate always stays. `p ≤ 0` does nothing; order is preserved.
+    mutating func keepMinP(_ p: Float) {
+        guard p > 0, count > 0 else { return }
+        let threshold = maximumLogit + logf(p)
+        keep { $0.logit >= threshold }
+    }
+
+    /// Divides every logit by `temperature` (> 0); order is preserved.
+    mutating func applyTemperature(_ temperature: Float) {
+        guard temperature != 1 else { return }
+        update(preservingOrder: true) { $0.logit /= temperature }
+    }
+
+    /// Draws one candidate from the softmax of the current logits, given a uniform number `u` in
+    /// [0, 1): walks the candidates in their current order and returns the first id whose
+    /// cumulative weight exceeds `u` times the total. `nil` when no candidate is left.
+    mutating func draw(uniform u: Double) -> Int? {
+        guard count > 0 else { return nil }
+        let top = maximumLogit
+        var total = 0.0
+        update(preservingOrder: true) {
+            $0.probability = expf($0.logit - top)
+            total += Double($0.probability)
+        }
+        let target = u * total
+        var cumulative = 0.0
+        var lastLikely: Int?
+        for candidate in candidates where candidate.probability > 0 {
+            cumulative += Double(candidate.probability)
+            lastLikely = Int(candidate.id)
+            if cumulative > target { return Int(candidate.id) }
+        }
+        // Only reachable when rounding makes u × total equal the total.
+        return lastLikely ?? Int(storage[0].id)
+    }
+}
