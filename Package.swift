@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "RealizarCore", targets: ["RealizarCore"]),
         .library(name: "RealizarTemplates", targets: ["RealizarTemplates"]),
         .library(name: "RealizarTokenizers", targets: ["RealizarTokenizers"]),
+        .library(name: "RealizarEngine", targets: ["RealizarEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,18 +38,21 @@ let package = Package(
         ),
         .target(name: "RealizarTemplates"),
         .target(name: "RealizarTokenizers", dependencies: ["RealizarCore"]),
+        .target(name: "RealizarEngine", dependencies: ["RealizarCore", "RealizarTokenizers", "RealizarTemplates"]),
         .executableTarget(
             name: "realizar",
             dependencies: [
                 "RealizarCore",
                 "RealizarTemplates",
                 "RealizarTokenizers",
+                "RealizarEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "RealizarTestSupport", dependencies: ["RealizarCore"], path: "Tests/RealizarTestSupport"),
         .testTarget(name: "RealizarCoreTests", dependencies: ["RealizarCore", "RealizarTestSupport"]),
         .testTarget(name: "RealizarTokenizersTests", dependencies: ["RealizarTokenizers", "RealizarTestSupport"]),
+        .testTarget(name: "RealizarEngineTests", dependencies: ["RealizarEngine", "RealizarTestSupport"]),
         .testTarget(name: "RealizarTemplatesTests", dependencies: ["RealizarTemplates"]),
     ]
 )

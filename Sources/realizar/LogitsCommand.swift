@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RealizarCore
+import RealizarEngine
 
 struct LogitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,9 @@ struct LogitsCommand: ParsableCommand {
 
     @Argument(help: "A model file, catalog name or hf: reference.")
     var model: String
+
+    @Option(help: "The prompt (tokenized with BOS where the model adds one).")
+    var prompt: String?
 
     @Option(help: "Token ids, comma-separated, instead of a prompt.")
     var tokens: String?
@@ -24,15 +28,20 @@ struct LogitsCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let file = try GGUFFile(path: try resolveModel(model))
-            let decoder = try ModelRegistry.load(file, threads: threads)
-            guard let tokens else { throw ValidationError("give --tokens") }
-            let ids = try tokens.split(separator: ",").map { piece -> Int in
-                guard let id = Int(piece.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("bad token id '\(piece)'") }
-                return id
+            let loaded = try LoadedModel(path: try resolveModel(model), threads: threads)
+            let ids: [Int]
+            switch (prompt, tokens) {
+            case (let prompt?, nil): ids = loaded.tokenize(prompt)
+            case (nil, let tokens?):
+                ids = try tokens.split(separator: ",").map { piece -> Int in
+                    guard let id = Int(piece.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("bad token id '\(piece)'") }
+                    return id
+                }
+            default: throw ValidationError("give either --prompt or --tokens")
             }
-            let cache = decoder.makeCache(capacity: max(ids.count, 1))
-            let logits = try decoder.forward(ids, cache: cache)
+            try loaded.validate(prompt: ids, context: loaded.decoder.architecture.contextLength)
+            let cache = loaded.decoder.makeCache(capacity: ids.count)
+            let logits = try loaded.decoder.forward(ids, cache: cache)
             let ranked = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(top)
             if json {
                 let object: [String: Any] = ["tokens": ids, "top": ranked.map { ["id": $0, "logit": Double(logits[$0])] }]

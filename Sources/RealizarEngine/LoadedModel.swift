@@ -1,0 +1,40 @@
+import Foundation
+import RealizarCore
+import RealizarTokenizers
+
+/// A model ready to run: its file, its decoder and its tokenizer.
+public final class LoadedModel: @unchecked Sendable {
+    public let file: GGUFFile
+    public let decoder: DecoderModel
+    public let tokenizer: any Tokenizer
+    /// The context a new sequence gets unless told otherwise: the model's, capped at 4,096.
+    public let defaultContext: Int
+
+    public init(path: String, threads: Int? = nil) throws {
+        file = try GGUFFile(path: path)
+        decoder = try ModelRegistry.load(file, threads: threads)
+        tokenizer = try loadTokenizer(from: file)
+        guard tokenizer.vocabularySize <= decoder.vocabularySize else {
+            throw ModelError("\(file.file.fileName): the tokenizer has \(tokenizer.vocabularySize) tokens but the output layer only \(decoder.vocabularySize)")
+        }
+        defaultContext = min(decoder.architecture.contextLength, 4096)
+    }
+
+    /// Prompt token ids as llama.cpp makes them: BOS (and EOS/SEP) as the vocabulary asks, special
+    /// tokens in the text parsed when `parseSpecial`.
+    public func tokenize(_ text: String, parseSpecial: Bool = true) -> [Int] {
+        tokenizer.encode(text, addSpecial: true, parseSpecial: parseSpecial)
+    }
+
+    /// Checks prompt ids before they reach the model: not empty, inside the vocabulary, fitting
+    /// the context with room for `reserve` generated tokens.
+    public func validate(prompt: [Int], context: Int, reserve: Int = 0) throws {
+        guard !prompt.isEmpty else { throw ModelError("the prompt is empty: give at least one token") }
+        if let bad = prompt.first(where: { $0 < 0 || $0 >= decoder.vocabularySize }) {
+            throw ModelError("token id \(bad) is outside the vocabulary (0..<\(decoder.vocabularySize))")
+        }
+        guard prompt.count + reserve <= context else {
+            throw ModelError("the prompt has \(prompt.count) tokens\(reserve > 0 ? " and \(reserve) more were asked for" : ""), but the context holds \(context); use a shorter prompt or a larger --ctx")
+        }
+    }
+}
