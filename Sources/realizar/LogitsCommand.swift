@@ -31,7 +31,9 @@ struct LogitsCommand: ParsableCommand {
             let loaded = try LoadedModel(path: try resolveModel(model), threads: threads)
             let ids: [Int]
             switch (prompt, tokens) {
-            case (let prompt?, nil): ids = loaded.tokenize(prompt)
+            case (let prompt?, nil):
+                guard !prompt.isEmpty else { throw ModelError("the prompt is empty: give some text") }
+                ids = loaded.tokenize(prompt)
             case (nil, let tokens?):
                 ids = try tokens.split(separator: ",").map { piece -> Int in
                     guard let id = Int(piece.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("bad token id '\(piece)'") }

@@ -33,6 +33,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            guard !prompt.isEmpty else { throw ModelError("the prompt is empty: give some text to continue") }
             let loaded = try LoadedModel(path: try resolveModel(model), threads: threads)
             let context = ctx ?? loaded.defaultContext
             let promptTokens = loaded.tokenize(prompt)
