@@ -1,0 +1,434 @@
+/// Builds the syntax tree from tokens, following Jinja2's grammar (jinja2/parser.py) so that
+/// precedence and the odd corners (tests taking a bare argument, implicit string concatenation,
+/// `for ... if ...`) behave the same.
+struct Parser {
+    struct Options {
+        /// Accept Hugging Face's `{% generation %}` block (transformers' AssistantTracker extension).
+        var generationBlocks: Bool
+        /// Deepest nesting of blocks and expressions accepted: deeper input is refused with a clear
+        /// error instead of overflowing the stack.
+        var maxNesting: Int
+    }
+
+    var tokens: [Token]
+    var pos = 0
+    let options: Options
+    var depth = 0
+
+    static func parse(_ tokens: [Token], options: Options) throws -> [Stmt] {
+        var parser = Parser(tokens: tokens, options: options)
+        let (body, _) = try parser.parseStatements(until: [], inside: nil)
+        return body
+    }
+
+    init(tokens: [Token], options: Options) {
+        self.tokens = tokens
+        self.options = options
+    }
+
+    // MARK: - Token stream
+
+    var current: Token { tokens[pos] }
+    var currentLocation: SourceLocation { tokens[pos].location }
+
+    func look(_ offset: Int = 1) -> Token { tokens[min(pos + offset, tokens.count - 1)] }
+
+    mutating func next() -> Token {
+        let t = tokens[pos]
+        if pos < tokens.count - 1 { pos += 1 }
+        return t
+    }
+
+    func error(_ message: String, at loc: SourceLocation? = nil) -> TemplateError {
+        TemplateError(.syntax, message, at: loc ?? currentLocation)
+    }
+
+    func isOp(_ op: String, _ token: Token? = nil) -> Bool {
+        if case .op(let o) = (token ?? current).kind { return o == op }
+        return false
+    }
+
+    func isName(_ name: String, _ token: Token? = nil) -> Bool {
+        if case .name(let n) = (token ?? current).kind { return n == name }
+        return false
+    }
+
+    mutating func skipOp(_ op: String) -> Bool {
+        if isOp(op) { _ = next(); return true }
+        return false
+    }
+
+    mutating func skipName(_ name: String) -> Bool {
+        if isName(name) { _ = next(); return true }
+        return false
+    }
+
+    mutating func expectOp(_ op: String) throws {
+        guard skipOp(op) else { throw error("expected '\(op)', got '\(current.describe)'") }
+    }
+
+    mutating func expectName() throws -> String {
+        guard case .name(let n) = current.kind else { throw error("expected a name, got '\(current.describe)'") }
+        _ = next()
+        return n
+    }
+
+    mutating func expectBlockEnd() throws {
+        guard current.kind == .blockEnd else {
+            throw error("expected end of statement block, got '\(current.describe)'")
+        }
+        _ = next()
+    }
+
+    mutating func enterNesting() throws {
+        depth += 1
+        if depth > options.maxNesting {
+            throw TemplateError(.limit, "template nested too deeply (more than \(options.maxNesting) levels)", at: currentLocation)
+        }
+    }
+
+    // MARK: - Statements
+
+    /// Parses statements until a block tag named in `endTags`; consumes `{%` and the tag's name and
+    /// returns it, leaving the rest of that tag to the caller.
+    mutating func parseStatements(until endTags: Set<String>, inside opener: (String, SourceLocation)?) throws -> ([Stmt], String) {
+        try enterNesting()
+        defer { depth -= 1 }
+        var body: [Stmt] = []
+        while true {
+            let token = current
+            switch token.kind {
+            case .eof:
+                if let (tag, loc) = opener {
+                    let looking = endTags.sorted().map { "'\($0)'" }.joined(separator: " or ")
+                    throw error("Unexpected end of template. Jinja was looking for the following tags: \(looking). The innermost block that needs to be closed is '\(tag)' (opened at \(loc)).")
+                }
+                return (body, "")
+            case .text(let s):
+                _ = next()
+                body.append(.text(s))
+            case .variableBegin:
+                _ = next()
+                let expr = try parseTuple()
+                guard current.kind == .variableEnd else {
+                    throw error("expected end of print statement, got '\(current.describe)'")
+                }
+                _ = next()
+                body.append(.output(expr))
+            case .blockBegin:
+                _ = next()
+                guard case .name(let tag) = current.kind else {
+                    throw error("tag name expected")
+                }
+                if endTags.contains(tag) {
+                    _ = next()
+                    return (body, tag)
+                }
+                body.append(try parseStatement(tag, endTags: endTags, opener: opener))
+            default:
+                throw error("unexpected '\(token.describe)'")
+            }
+        }
+    }
+
+    private mutating func parseStatement(_ tag: String, endTags: Set<String>, opener: (String, SourceLocation)?) throws -> Stmt {
+        let loc = currentLocation
+        _ = next()
+        switch tag {
+        case "if": return try parseIf(loc)
+        case "for": return try parseFor(loc)
+        case "set": return try parseSet(loc)
+        case "macro": return try parseMacro(loc)
+        case "call": return try parseCallBlock(loc)
+        case "filter": return try parseFilterBlock(loc)
+        case "with": return try parseWith(loc)
+        case "break":
+            try expectBlockEnd()
+            return .breakLoop(loc)
+        case "continue":
+            try expectBlockEnd()
+            return .continueLoop(loc)
+        case "generation" where options.generationBlocks:
+            try expectBlockEnd()
+            let (body, _) = try parseStatements(until: ["endgeneration"], inside: ("generation", loc))
+            try expectBlockEnd()
+            return .scope(body, newScope: false, loc)
+        case "autoescape":
+            _ = try parseExpression()
+            try expectBlockEnd()
+            let (body, _) = try parseStatements(until: ["endautoescape"], inside: ("autoescape", loc))
+            try expectBlockEnd()
+            return .scope(body, newScope: true, loc)
+        case "block":
+            let name = try expectName()
+            _ = skipName("scoped")
+            _ = skipName("required")
+            try expectBlockEnd()
+            let (body, _) = try parseStatements(until: ["endblock"], inside: ("block", loc))
+            if case .name(let n) = current.kind, n == name { _ = next() }
+            try expectBlockEnd()
+            return .scope(body, newScope: true, loc)
+        case "include", "import", "from", "extends":
+            throw error("'\(tag)' is not supported: templates are rendered on their own, without a loader", at: loc)
+        default:
+            var message = "Encountered unknown tag '\(tag)'."
+            if let (innermost, _) = opener, !endTags.isEmpty {
+                let looking = endTags.sorted().map { "'\($0)'" }.joined(separator: " or ")
+                message += " Jinja was looking for the following tags: \(looking). The innermost block that needs to be closed is '\(innermost)'."
+            }
+            throw error(message, at: loc)
+        }
+    }
+
+    private mutating func parseIf(_ loc: SourceLocation) throws -> Stmt {
+        var branches: [(condition: Expr, body: [Stmt])] = []
+        var condition = try parseTuple(withCondexpr: false)
+        while true {
+            try expectBlockEnd()
+            let (body, end) = try parseStatements(until: ["elif", "else", "endif"], inside: ("if", loc))
+            branches.append((condition, body))
+            switch end {
+            case "elif":
+                condition = try parseTuple(withCondexpr: false)
+            case "else":
+                try expectBlockEnd()
+                let (elseBody, _) = try parseStatements(until: ["endif"], inside: ("if", loc))
+                try expectBlockEnd()
+                return .ifChain(branches, elseBody: elseBody, loc)
+            default:
+                try expectBlockEnd()
+                return .ifChain(branches, elseBody: [], loc)
+            }
+        }
+    }
+
+    private mutating func parseFor(_ loc: SourceLocation) throws -> Stmt {
+        let target = try parseAssignTarget(extraEndNames: ["in"])
+        guard skipName("in") else { throw error("expected 'in', got '\(current.describe)'") }
+        let iterable = try parseTuple(withCondexpr: false, extraEndNames: ["recursive"])
+        var condition: Expr? = nil
+        if skipName("if") { condition = try parseExpression() }
+        let recursive = skipName("recursive")
+        try expectBlockEnd()
+        let (body, end) = try parseStatements(until: ["endfor", "else"], inside: ("for", loc))
+        var elseBody: [Stmt] = []
+        if end == "else" {
+            try expectBlockEnd()
+            (elseBody, _) = try parseStatements(until: ["endfor"], inside: ("for", loc))
+        }
+        try expectBlockEnd()
+        let loop = ForLoop(target: target, iterable: iterable, condition: condition, body: body, elseBody: elseBody, recursive: recursive)
+        return .forLoop(loop, loc)
+    }
+
+    private mutating func parseSet(_ loc: SourceLocation) throws -> Stmt {
+        let target: AssignTarget
+        if case .name(let ns) = current.kind, isOp(".", look()) {
+            _ = next()
+            _ = next()
+            target = .namespaceAttribute(ns, try expectName())
+        } else {
+            target = try parseAssignTarget()
+        }
+        if skipOp("=") {
+            let value = try parseTuple()
+            try expectBlockEnd()
+            return .set(target, value, loc)
+        }
+        let filters = try parseFilterChain(startInline: false)
+        try expectBlockEnd()
+        let (body, _) = try parseStatements(until: ["endset"], inside: ("set", loc))
+        try expectBlockEnd()
+        return .setBlock(target, filters, body, loc)
+    }
+
+    private mutating func parseSignature() throws -> [MacroParameter] {
+        var params: [MacroParameter] = []
+        try expectOp("(")
+        while !isOp(")") {
+            if !params.isEmpty { try expectOp(",") }
+            if isOp(")") { break }
+            let name = try expectName()
+            var defaultValue: Expr? = nil
+            if skipOp("=") { defaultValue = try parseExpression() }
+            params.append(MacroParameter(name: name, defaultValue: defaultValue))
+        }
+        try expectOp(")")
+        return params
+    }
+
+    private func makeMacro(name: String, parameters: [MacroParameter], body: [Stmt]) -> MacroDefinition {
+        var names = Set<String>()
+        NameCollector.collect(in: body, into: &names)
+        for p in parameters { if let d = p.defaultValue { NameCollector.collect(d, into: &names) } }
+        return MacroDefinition(
+            name: name, parameters: parameters, body: body,
+            usesVarargs: names.contains("varargs"), usesKwargs: names.contains("kwargs"), usesCaller: names.contains("caller"))
+    }
+
+    private mutating func parseMacro(_ loc: SourceLocation) throws -> Stmt {
+        let name = try expectName()
+        let params = try parseSignature()
+        try expectBlockEnd()
+        let (body, _) = try parseStatements(until: ["endmacro"], inside: ("macro", loc))
+        if case .name(let n) = current.kind, n == name { _ = next() }
+        try expectBlockEnd()
+        return .macro(makeMacro(name: name, parameters: params, body: body), loc)
+    }
+
+    private mutating func parseCallBlock(_ loc: SourceLocation) throws -> Stmt {
+        let params = isOp("(") ? try parseSignature() : []
+        let callExpr = try parseExpression()
+        guard case .call = callExpr else { throw error("expected call", at: callExpr.location) }
+        try expectBlockEnd()
+        let (body, _) = try parseStatements(until: ["endcall"], inside: ("call", loc))
+        try expectBlockEnd()
+        return .callBlock(callExpr, makeMacro(name: "caller", parameters: params, body: body), loc)
+    }
+
+    private mutating func parseFilterBlock(_ loc: SourceLocation) throws -> Stmt {
+        let filters = try parseFilterChain(startInline: true)
+        try expectBlockEnd()
+        let (body, _) = try parseStatements(until: ["endfilter"], inside: ("filter", loc))
+        try expectBlockEnd()
+        return .filterBlock(filters, body, loc)
+    }
+
+    private mutating func parseWith(_ loc: SourceLocation) throws -> Stmt {
+        var assignments: [(AssignTarget, Expr)] = []
+        while current.kind != .blockEnd {
+            if !assignments.isEmpty { try expectOp(",") }
+            let target = try parseAssignTarget()
+            try expectOp("=")
+            assignments.append((target, try parseExpression()))
+        }
+        try expectBlockEnd()
+        let (body, _) = try parseStatements(until: ["endwith"], inside: ("with", loc))
+        try expectBlockEnd()
+        return .with(assignments, body, loc)
+    }
+
+    /// `a`, `a, b` or `(a, b)`: names, possibly nested in tuples.
+    private mutating func parseAssignTarget(extraEndNames: Set<String> = []) throws -> AssignTarget {
+        let expr = try parseTuple(simplified: true, extraEndNames: extraEndNames)
+        return try assignTarget(from: expr)
+    }
+
+    private func assignTarget(from expr: Expr) throws -> AssignTarget {
+        switch expr {
+        case .name(let n, let loc):
+            if ["true", "false", "none", "True", "False", "None"].contains(n) {
+                throw error("can't assign to '\(n)'", at: loc)
+            }
+            return .name(n)
+        case .tuple(let items, _):
+            return .tuple(try items.map { try assignTarget(from: $0) })
+        default:
+            throw error("can't assign to this expression", at: expr.location)
+        }
+    }
+
+    /// `| f(x) | g` in `{% set x | f %}`, or `f | g` after `{% filter`.
+    mutating func parseFilterChain(startInline: Bool) throws -> [FilterCall] {
+        var filters: [FilterCall] = []
+        var inline = startInline
+        while isOp("|") || inline {
+            if !inline { _ = next() }
+            inline = false
+            let loc = currentLocation
+            let name = try parseDottedName()
+            let args = isOp("(") ? try parseCallArguments() : []
+            filters.append(FilterCall(name: name, arguments: args, location: loc))
+        }
+        return filters
+    }
+
+    mutating func parseDottedName() throws -> String {
+        var name = try expectName()
+        while isOp(".") {
+            _ = next()
+            name += "." + (try expectName())
+        }
+        return name
+    }
+}
+
+/// Finds the names a piece of syntax reads, to tell whether a macro uses `varargs`, `kwargs` or
+/// `caller`.
+enum NameCollector {
+    static func collect(in body: [Stmt], into names: inout Set<String>) {
+        for stmt in body { collect(stmt, into: &names) }
+    }
+
+    static func collect(_ stmt: Stmt, into names: inout Set<String>) {
+        switch stmt {
+        case .text, .breakLoop, .continueLoop: break
+        case .output(let e): collect(e, into: &names)
+        case .ifChain(let branches, let elseBody, _):
+            for b in branches {
+                collect(b.condition, into: &names)
+                collect(in: b.body, into: &names)
+            }
+            collect(in: elseBody, into: &names)
+        case .forLoop(let loop, _):
+            collect(loop.iterable, into: &names)
+            if let c = loop.condition { collect(c, into: &names) }
+            collect(in: loop.body, into: &names)
+            collect(in: loop.elseBody, into: &names)
+        case .set(_, let e, _): collect(e, into: &names)
+        case .setBlock(_, let filters, let body, _):
+            for f in filters { collect(f.arguments, into: &names) }
+            collect(in: body, into: &names)
+        case .macro(let m, _):
+            collect(in: m.body, into: &names)
+        case .callBlock(let call, let m, _):
+            collect(call, into: &names)
+            collect(in: m.body, into: &names)
+        case .filterBlock(let filters, let body, _):
+            for f in filters { collect(f.arguments, into: &names) }
+            collect(in: body, into: &names)
+        case .with(let assignments, let body, _):
+            for (_, e) in assignments { collect(e, into: &names) }
+            collect(in: body, into: &names)
+        case .scope(let body, _, _): collect(in: body, into: &names)
+        }
+    }
+
+    static func collect(_ args: [Argument], into names: inout Set<String>) {
+        for a in args {
+            switch a {
+            case .positional(let e), .keyword(_, let e), .splat(let e), .doubleSplat(let e): collect(e, into: &names)
+            }
+        }
+    }
+
+    static func collect(_ expr: Expr, into names: inout Set<String>) {
+        switch expr {
+        case .constant: break
+        case .name(let n, _): names.insert(n)
+        case .list(let items, _), .tuple(let items, _): for i in items { collect(i, into: &names) }
+        case .dict(let pairs, _):
+            for p in pairs {
+                collect(p.key, into: &names)
+                collect(p.value, into: &names)
+            }
+        case .attribute(let e, _, _), .negate(let e, _), .plus(let e, _), .not(let e, _): collect(e, into: &names)
+        case .item(let a, let b, _), .binary(_, let a, let b, _), .and(let a, let b, _), .or(let a, let b, _):
+            collect(a, into: &names)
+            collect(b, into: &names)
+        case .slice(let e, let a, let b, let c, _):
+            collect(e, into: &names)
+            for x in [a, b, c] { if let x { collect(x, into: &names) } }
+        case .call(let e, let args, _), .filter(let e, _, let args, _), .test(let e, _, let args, _, _):
+            collect(e, into: &names)
+            collect(args, into: &names)
+        case .compare(let e, let ops, _):
+            collect(e, into: &names)
+            for (_, o) in ops { collect(o, into: &names) }
+        case .conditional(let c, let t, let o, _):
+            collect(c, into: &names)
+            collect(t, into: &names)
+            if let o { collect(o, into: &names) }
+        }
+    }
+}
