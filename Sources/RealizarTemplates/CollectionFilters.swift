@@ -41,6 +41,8 @@ extension Filters {
     /// `select`/`reject`/`selectattr`/`rejectattr`: the items whose test result equals `keep`.
     private static func selectFilter(attribute: Bool, keep: Bool) -> Filter {
         { interpreter, v, a in
+            // Jinja2 only iterates a true value: `none | selectattr(...)` is empty.
+            if !v.isTruthy { return .list([]) }
             var positional = a.positional
             var getter: (Value) throws -> Value = { $0 }
             if attribute {
@@ -103,6 +105,7 @@ extension Filters {
             return .string(result)
         },
         "map": { interpreter, v, a in
+            if !v.isTruthy { return .list([]) }
             let items = try sequence(v, interpreter)
             if let attr = a.keyword("attribute") {
                 let getter = attributeGetter(attr, interpreter)
