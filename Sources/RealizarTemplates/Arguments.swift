@@ -10,6 +10,11 @@ struct Arguments {
 
     var isEmpty: Bool { positional.isEmpty && keywords.isEmpty }
 
+    /// The arguments with Markup turned into plain strings, for functions that read text.
+    var plain: Arguments {
+        Arguments(positional.map(\.plain), keywords: keywords.map { ($0.name, $0.value.plain) })
+    }
+
     /// Matches the arguments to parameter names the way Python does: positionals first, then
     /// keywords by name. Missing parameters come back nil. Too many arguments, unknown keywords
     /// and duplicates are errors naming `function`.
@@ -49,7 +54,7 @@ extension Value {
 
     func stringArgument(_ what: String) throws -> String {
         switch self {
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         case .undefined(let u): throw u.error
         default: throw TemplateError(.type, "\(what) must be str, not \(typeName)")
         }

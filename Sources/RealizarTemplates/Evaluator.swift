@@ -159,7 +159,9 @@ extension Interpreter {
 
     /// `object[key]`: items first, then attributes for string keys (Jinja2's `getitem`).
     func item(of object: Value, _ key: Value) throws -> Value {
-        switch object {
+        if case .markup = object, key.integerValue != nil { return try item(of: object.plain, key).asMarkup }
+        let key = key.plain
+        switch object.plain {
         case .undefined(let u):
             throw u.error
         case .dict(let box):
@@ -196,6 +198,7 @@ extension Interpreter {
     /// Python slicing with negative indexes and steps.
     func slice(_ value: Value, _ start: Value?, _ stop: Value?, _ step: Value?) throws -> Value {
         if case .undefined(let u) = value { throw u.error }
+        if case .markup = value { return try slice(value.plain, start, stop, step).asMarkup }
         func bound(_ v: Value?) throws -> Int? {
             guard let v else { return nil }
             if case .none = v { return nil }
@@ -240,11 +243,21 @@ extension Interpreter {
 
     func applyFilter(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Value {
         guard let filter = Filters.table[name] else { throw TemplateError(.syntax, "No filter named '\(name)'.") }
-        return try filter(self, value, arguments)
+        switch name {
+        case "safe", "escape", "e", "forceescape", "default", "d":
+            return try filter(self, value, arguments)
+        case "string", "trim", "upper", "lower", "capitalize", "center", "indent":
+            // These run Markup's own methods in Jinja2, which return Markup.
+            let result = try filter(self, value.plain, arguments.plain)
+            return value.isMarkup ? result.asMarkup : result
+        default:
+            return try filter(self, value.plain, arguments.plain)
+        }
     }
 
     func applyTest(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Bool {
         guard let test = Tests.table[name] else { throw TemplateError(.syntax, "No test named '\(name)'.") }
-        return try test(self, value, arguments)
+        if name == "escaped" { return value.isMarkup }
+        return try test(self, value.plain, arguments)
     }
 }

@@ -12,7 +12,7 @@ enum Filters {
 
     static let stringFilters: [String: Filter] = [
         "string": { _, v, _ in .string(text(v)) },
-        "safe": { _, v, _ in .string(text(v)) },
+        "safe": { _, v, _ in .markup(text(v)) },
         "pprint": { _, v, _ in .string(PythonText.repr(v)) },
         "upper": { _, v, _ in .string(text(v).uppercased()) },
         "lower": { _, v, _ in .string(text(v).lowercased()) },
@@ -22,9 +22,9 @@ enum Filters {
             let chars = try a.bind(["chars"], function: "trim")[0]
             return .string(text(v).pythonStrip(chars.flatMap { $0.isNone ? nil : text($0) }))
         },
-        "escape": { _, v, _ in .string(htmlEscape(v)) },
-        "e": { _, v, _ in .string(htmlEscape(v)) },
-        "forceescape": { _, v, _ in .string(htmlEscape(v)) },
+        "escape": { _, v, _ in Markup.escape(v) },
+        "e": { _, v, _ in Markup.escape(v) },
+        "forceescape": { _, v, _ in .markup(Markup.escape(PythonText.str(v))) },
         "replace": { interpreter, v, a in
             let b = try a.bind(["old", "new", "count"], function: "replace")
             guard let old = b[0], let new = b[1] else { throw TemplateError(.type, "replace() missing required arguments 'old' and 'new'") }
@@ -169,21 +169,6 @@ enum Filters {
             } else {
                 out += atWordStart ? String(c).uppercased() : String(c).lowercased()
                 atWordStart = false
-            }
-        }
-        return out
-    }
-
-    static func htmlEscape(_ v: Value) -> String {
-        var out = ""
-        for c in text(v).unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&#34;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
             }
         }
         return out

@@ -347,7 +347,7 @@ enum BraceFormat {
     static func formatValue(_ value: Value, spec text: String) throws -> String {
         if text.isEmpty { return PythonText.str(value) }
         var spec = try FormatSpec(parsing: text)
-        switch value {
+        switch value.plain {
         case .string(let s):
             if let t = spec.type, t != "s" { throw TemplateError(.value, "Unknown format code '\(Character(t))' for object of type 'str'") }
             var body = s

@@ -258,7 +258,7 @@ final class Interpreter {
         case .list(let box): return box.items
         case .tuple(let items): return items
         case .dict(let box): return box.dict.keys
-        case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+        case .string(let s), .markup(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         default: throw TemplateError(.type, "'\(value.typeName)' object is not iterable")
         }

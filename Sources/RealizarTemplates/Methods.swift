@@ -7,6 +7,14 @@ enum Methods {
     static func bound(_ object: Value, _ name: String) -> Value? {
         let table: [String: Method]
         switch object {
+        case .markup:
+            // Markup's methods work on the text; those MarkupSafe wraps return Markup again.
+            guard let method = stringMethods[name] else { return nil }
+            let wraps = markupWrapped.contains(name)
+            return .callable(Callable(name) { interpreter, arguments in
+                let result = try method(interpreter, object.plain, arguments.plain)
+                return wraps ? result.asMarkup : result
+            })
         case .string: table = stringMethods
         case .list: table = listMethods
         case .tuple: table = tupleMethods
@@ -14,6 +22,9 @@ enum Methods {
         default: return nil
         }
         guard let method = table[name] else { return nil }
+        if case .string = object {
+            return .callable(Callable(name) { interpreter, arguments in try method(interpreter, object, arguments.plain) })
+        }
         return .callable(Callable(name) { interpreter, arguments in try method(interpreter, object, arguments) })
     }
 
@@ -21,6 +32,11 @@ enum Methods {
         if case .string(let s) = v { return s }
         return ""
     }
+
+    private static let markupWrapped: Set<String> = [
+        "capitalize", "title", "lower", "upper", "replace", "ljust", "rjust", "lstrip", "rstrip", "center", "strip",
+        "swapcase", "zfill", "format", "join",
+    ]
 
     /// `chars` argument of strip methods: None means whitespace.
     private static func optionalString(_ v: Value?, _ what: String) throws -> String? {
@@ -159,7 +175,7 @@ enum Methods {
             }
             var parts: [String] = []
             for (i, item) in try interpreter.iterate(items).enumerated() {
-                guard case .string(let s) = item else {
+                guard case .string(let s) = item.plain else {
                     throw TemplateError(.type, "sequence item \(i): expected str instance, \(item.typeName) found")
                 }
                 parts.append(s)

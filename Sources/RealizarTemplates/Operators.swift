@@ -9,7 +9,7 @@ extension Value {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .float(let d): return d != 0
-        case .string(let s): return !s.isEmpty
+        case .string(let s), .markup(let s): return !s.isEmpty
         case .list(let box): return !box.items.isEmpty
         case .tuple(let items): return !items.isEmpty
         case .dict(let box): return !box.dict.isEmpty
@@ -41,7 +41,7 @@ extension Value {
 
 enum Operators {
     static func equals(_ a: Value, _ b: Value) -> Bool {
-        switch (a, b) {
+        switch (a.plain, b.plain) {
         case (.undefined, .undefined): return true
         case (.undefined, _), (_, .undefined): return false
         case (.none, .none): return true
@@ -71,7 +71,7 @@ enum Operators {
     /// Python's ordering: numbers with numbers, strings by code point, lists and tuples
     /// element-wise; anything else is a type error.
     static func compare(_ a: Value, _ b: Value, _ op: String) throws -> Int {
-        switch (a, b) {
+        switch (a.plain, b.plain) {
         case (.undefined(let u), _), (_, .undefined(let u)): throw u.error
         case (.string(let x), .string(let y)):
             if x == y { return 0 }
@@ -107,9 +107,9 @@ enum Operators {
 
     /// `needle in container`.
     static func contains(_ container: Value, _ needle: Value) throws -> Bool {
-        switch container {
+        switch container.plain {
         case .string(let s):
-            guard case .string(let n) = needle else {
+            guard case .string(let n) = needle.plain else {
                 if case .undefined(let u) = needle { throw u.error }
                 throw TemplateError(.type, "'in <string>' requires string as left operand, not \(needle.typeName)")
             }
@@ -140,6 +140,15 @@ enum Operators {
     static func add(_ a: Value, _ b: Value, _ interpreter: Interpreter) throws -> Value {
         try checkDefined(a, b)
         switch (a, b) {
+        // Markup escapes plain text added to it, on either side.
+        case (.markup(let x), .string(let y)), (.markup(let x), .markup(let y)):
+            let other = b.isMarkup ? y : Markup.escape(y)
+            try interpreter.chargeString(x.utf8.count + other.utf8.count)
+            return .markup(x + other)
+        case (.string(let x), .markup(let y)):
+            let escaped = Markup.escape(x)
+            try interpreter.chargeString(escaped.utf8.count + y.utf8.count)
+            return .markup(escaped + y)
         case (.string(let x), .string(let y)):
             try interpreter.chargeString(x.utf8.count + y.utf8.count)
             return .string(x + y)
@@ -195,6 +204,8 @@ enum Operators {
             return Array([[Value]](repeating: items, count: n).joined())
         }
         switch (a, b) {
+        case (.markup(let s), _) where b.integerValue != nil: return try repeatString(s, b.integerValue!).asMarkup
+        case (_, .markup(let s)) where a.integerValue != nil: return try repeatString(s, a.integerValue!).asMarkup
         case (.string(let s), _) where b.integerValue != nil: return try repeatString(s, b.integerValue!)
         case (_, .string(let s)) where a.integerValue != nil: return try repeatString(s, a.integerValue!)
         case (.list(let box), _) where b.integerValue != nil: return .list(try repeatItems(box.items, b.integerValue!))
@@ -256,6 +267,12 @@ enum Operators {
     }
 
     static func modulo(_ a: Value, _ b: Value, _ interpreter: Interpreter) throws -> Value {
+        if case .markup(let format) = a {
+            if case .undefined(let u) = b { throw u.error }
+            let result = try PercentFormat.format(format, Markup.escapeArguments(b))
+            try interpreter.chargeString(result.utf8.count)
+            return .markup(result)
+        }
         if case .string(let format) = a {
             if case .undefined(let u) = b { throw u.error }
             let result = try PercentFormat.format(format, b)

@@ -23,7 +23,7 @@ enum PythonJSON {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .float(let d): out += floatText(d)
-        case .string(let s): writeString(s, ascii: options.ensureASCII, to: &out)
+        case .string(let s), .markup(let s): writeString(s, ascii: options.ensureASCII, to: &out)
         case .list(let box): try writeArray(box.items, options: options, level: level, to: &out)
         case .tuple(let items): try writeArray(items, options: options, level: level, to: &out)
         case .dict(let box):
@@ -73,7 +73,7 @@ enum PythonJSON {
 
     private static func keyText(_ key: Value) throws -> String {
         switch key {
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         case .int(let i): return String(i)
         case .float(let d): return floatText(d)
         case .bool(let b): return b ? "true" : "false"

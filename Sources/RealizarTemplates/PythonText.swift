@@ -5,7 +5,7 @@ enum PythonText {
     /// `str(value)`, which is what `{{ value }}` prints.
     static func str(_ value: Value) -> String {
         switch value {
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         case .undefined: return ""
         case .none: return "None"
         case .bool(let b): return b ? "True" : "False"
@@ -33,6 +33,7 @@ enum PythonText {
         defer { depth -= 1 }
         switch value {
         case .string(let s): out += stringRepr(s)
+        case .markup(let s): out += "Markup(" + stringRepr(s) + ")"
         case .undefined: out += "Undefined"
         case .none, .bool, .int, .float: out += str(value)
         case .list(let box):

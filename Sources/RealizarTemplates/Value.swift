@@ -10,6 +10,9 @@ enum Value {
     case int(Int)
     case float(Double)
     case string(String)
+    /// Text marked safe (`|safe`, `|escape`): like MarkupSafe's `Markup`, text added to it is
+    /// HTML-escaped. Jinja2 keeps this even with autoescaping off, and some templates depend on it.
+    case markup(String)
     case list(ListBox)
     case tuple([Value])
     case dict(DictBox)
@@ -26,6 +29,7 @@ enum Value {
         case .int: return "int"
         case .float: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
         case .list: return "list"
         case .tuple: return "tuple"
         case .dict: return "dict"
@@ -41,6 +45,13 @@ enum Value {
     }
 
     static func undefined(_ hint: String) -> Value { .undefined(Undefined(hint: hint)) }
+
+    /// Markup as a plain string; other values unchanged. Most operations treat Markup as the
+    /// `str` it subclasses in Python.
+    var plain: Value {
+        if case .markup(let s) = self { return .string(s) }
+        return self
+    }
 
     static func list(_ items: [Value]) -> Value { .list(ListBox(items)) }
 
@@ -110,7 +121,7 @@ extension Value {
         case .float(let d):
             if d == d.rounded(), abs(d) < 9.2e18 { return .int(Int(d)) }
             return .float(d)
-        case .string(let s): return .string(s)
+        case .string(let s), .markup(let s): return .string(s)
         case .tuple(let items): return .tuple(try items.map { try $0.hashKey() })
         case .undefined(let u): throw u.error
         default: throw TemplateError(.type, "unhashable type: '\(typeName)'")
