@@ -99,6 +99,9 @@ struct ForLoop: Sendable {
     var body: [Stmt]
     var elseBody: [Stmt]
     var recursive: Bool
+    /// Whether the body defines macros or call blocks (which capture the iteration's scope, so
+    /// each iteration then needs a scope of its own).
+    var bodyDefinesMacros: Bool
 }
 
 indirect enum Stmt: Sendable {

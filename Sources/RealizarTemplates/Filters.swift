@@ -134,7 +134,13 @@ enum Filters {
             if case .undefined(let u) = v { throw u.error }
             guard let d = v.numberValue else { throw TemplateError(.type, "type \(v.typeName) doesn't define __round__ method") }
             switch method {
-            case "common": return .float(pythonRound(d, precision))
+            case "common":
+                // Python's round() keeps integers integral.
+                if let i = v.integerValue {
+                    if precision >= 0 { return .int(i) }
+                    return .int(Int(pythonRound(Double(i), precision)))
+                }
+                return .float(pythonRound(d, precision))
             case "floor", "ceil":
                 let scale = pow(10, Double(precision))
                 let scaled = d * scale
@@ -144,6 +150,10 @@ enum Filters {
         },
         "attr": { interpreter, v, a in
             guard let name = try a.bind(["name"], function: "attr")[0] else { throw TemplateError(.type, "attr() missing argument 'name'") }
+            // Python's getattr only: dict keys are not attributes.
+            if case .dict = v {
+                return Methods.bound(v, text(name)) ?? .undefined("'dict object' has no attribute '\(text(name))'")
+            }
             return try interpreter.attribute(of: v, text(name))
         },
     ]

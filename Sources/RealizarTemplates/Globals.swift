@@ -44,7 +44,14 @@ enum Globals {
         if count > interpreter.limits.maxRangeLength {
             throw TemplateError(.limit, "range too big: \(count) items (the limit is \(interpreter.limits.maxRangeLength))")
         }
-        return .list(Array(Swift.stride(from: start, to: stop, by: step)).map { .int($0) })
+        var items: [Value] = []
+        items.reserveCapacity(count)
+        var i = start
+        for _ in 0..<count {
+            items.append(.int(i))
+            i += step
+        }
+        return .list(items)
     }
 
     private static func pairs(_ v: Value, _ interpreter: Interpreter) throws -> [(Value, Value)] {

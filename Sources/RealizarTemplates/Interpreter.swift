@@ -4,15 +4,80 @@ import Foundation
 /// a fresh scope whose parent is the enclosing one; `if` bodies share their enclosing scope. This
 /// reproduces Jinja2's rule that `{% set %}` inside a loop does not leak out of it.
 final class Scope {
-    var vars: [String: Value] = [:]
+    /// Name/value pairs. Most scopes hold a handful of names (a loop variable, `loop`), where a
+    /// linear search beats hashing; a dictionary index is added once a scope grows. The loops are
+    /// written by hand because generic library calls are slow in debug builds, where tests run.
+    private struct Storage {
+        var names: ContiguousArray<String> = []
+        var values: ContiguousArray<Value> = []
+        /// Entries in use: storage past it is kept for reuse after `removeAll()`.
+        var count = 0
+        var index: [String: Int]? = nil
+
+        func position(_ name: String) -> Int {
+            if let index { return index[name] ?? -1 }
+            var i = 0
+            while i < count {
+                if names[i] == name { return i }
+                i += 1
+            }
+            return -1
+        }
+
+        mutating func set(_ name: String, _ value: Value) {
+            let i = position(name)
+            if i >= 0 {
+                values[i] = value
+                return
+            }
+            if count < names.count {
+                names[count] = name
+                values[count] = value
+            } else {
+                names.append(name)
+                values.append(value)
+            }
+            count += 1
+            if index != nil {
+                index![name] = count - 1
+            } else if count > 12 {
+                var built: [String: Int] = [:]
+                for j in 0..<count { built[names[j]] = j }
+                index = built
+            }
+        }
+    }
+
+    private var storage = Storage()
     let parent: Scope?
 
     init(parent: Scope?) { self.parent = parent }
 
+    subscript(name: String) -> Value? {
+        get {
+            let i = storage.position(name)
+            return i >= 0 ? storage.values[i] : nil
+        }
+        set {
+            if let newValue { storage.set(name, newValue) }
+        }
+    }
+
+    /// Empties the scope for reuse by the next loop iteration, keeping its memory.
+    func removeAll() {
+        storage.count = 0
+        storage.index = nil
+    }
+
+    /// Drops everything (to break reference cycles after a render).
+    func clear() {
+        storage = Storage()
+    }
+
     func lookup(_ name: String) -> Value? {
         var scope: Scope? = self
         while let s = scope {
-            if let v = s.vars[name] { return v }
+            if let v = s[name] { return v }
             scope = s.parent
         }
         return nil
@@ -53,7 +118,7 @@ final class Interpreter {
         let root = Scope(parent: nil)
         scopesWithMacros.append(root)
         defer {
-            for scope in scopesWithMacros { scope.vars.removeAll() }
+            for scope in scopesWithMacros { scope.clear() }
             scopesWithMacros.removeAll()
         }
         _ = try execute(body, root)
@@ -125,9 +190,11 @@ final class Interpreter {
     // MARK: - Statements
 
     func execute(_ statements: [Stmt], _ scope: Scope) throws -> Flow {
-        for statement in statements {
-            let flow = try execute(statement, scope)
+        var i = 0
+        while i < statements.count {
+            let flow = try execute(statements[i], scope)
             if flow != .normal { return flow }
+            i += 1
         }
         return .normal
     }
@@ -175,7 +242,7 @@ final class Interpreter {
                 throw e.located(loc)
             }
         case .macro(let definition, _):
-            scope.vars[definition.name] = .callable(makeMacro(definition, closure: scope))
+            scope[definition.name] = .callable(makeMacro(definition, closure: scope))
         case .callBlock(let callExpr, let callerDefinition, let loc):
             do {
                 guard case .call(let callee, let args, let callLoc) = callExpr else { return .normal }
@@ -234,7 +301,7 @@ final class Interpreter {
     func assign(_ target: AssignTarget, _ value: Value, _ scope: Scope) throws {
         switch target {
         case .name(let name):
-            scope.vars[name] = value
+            scope[name] = value
         case .namespaceAttribute(let name, let attribute):
             guard case .namespace(let box) = scope.lookup(name) ?? globals[name] ?? .undefined("") else {
                 throw TemplateError(.type, "cannot assign attribute on non-namespace object")
@@ -284,6 +351,8 @@ final class Interpreter {
             return
         }
         let state = LoopObject(items: items, depth: depth)
+        // One scope serves every iteration unless the body defines macros, which keep their scope.
+        let shared = loop.bodyDefinesMacros ? nil : Scope(parent: scope)
         if loop.recursive {
             state.recurse = { [unowned self] interpreter, args in
                 guard let next = args.positional.first else {
@@ -292,13 +361,21 @@ final class Interpreter {
                 return .string(try self.renderRecursiveLoop(loop, scope, next, depth: depth + 1))
             }
         }
-        for (i, item) in items.enumerated() {
+        var i = 0
+        while i < items.count {
             try tick()
-            let body = Scope(parent: scope)
-            try assign(loop.target, item, body)
+            let body: Scope
+            if let shared {
+                shared.removeAll()
+                body = shared
+            } else {
+                body = Scope(parent: scope)
+            }
+            try assign(loop.target, items[i], body)
             state.index0 = i
-            body.vars["loop"] = .object(state)
+            body["loop"] = .object(state)
             if try execute(loop.body, body) == .breakLoop { break }
+            i += 1
         }
     }
 
@@ -333,7 +410,7 @@ final class Interpreter {
         let params = m.parameters
         var provided = [Bool](repeating: false, count: params.count)
         for (i, value) in arguments.positional.prefix(params.count).enumerated() {
-            scope.vars[params[i].name] = value
+            scope[params[i].name] = value
             provided[i] = true
         }
         let extra = Array(arguments.positional.dropFirst(params.count))
@@ -345,7 +422,7 @@ final class Interpreter {
         for (name, value) in arguments.keywords {
             if let i = params.firstIndex(where: { $0.name == name }) {
                 if provided[i] { throw TemplateError(.type, "macro '\(m.name)' got multiple values for argument '\(name)'") }
-                scope.vars[name] = value
+                scope[name] = value
                 provided[i] = true
             } else if name == "caller" {
                 caller = value
@@ -357,14 +434,14 @@ final class Interpreter {
         }
         for (i, p) in params.enumerated() where !provided[i] {
             if let d = p.defaultValue {
-                scope.vars[p.name] = try eval(d, scope)
+                scope[p.name] = try eval(d, scope)
             } else {
-                scope.vars[p.name] = .undefined("parameter '\(p.name)' was not provided")
+                scope[p.name] = .undefined("parameter '\(p.name)' was not provided")
             }
         }
-        if m.usesVarargs { scope.vars["varargs"] = .tuple(extra) }
-        if m.usesKwargs { scope.vars["kwargs"] = .dict(kwargs) }
-        if let caller { scope.vars["caller"] = caller }
+        if m.usesVarargs { scope["varargs"] = .tuple(extra) }
+        if m.usesKwargs { scope["kwargs"] = .dict(kwargs) }
+        if let caller { scope["caller"] = caller }
         let text = try capture { _ = try execute(m.body, scope) }
         return .string(text)
     }

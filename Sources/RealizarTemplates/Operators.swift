@@ -194,7 +194,7 @@ enum Operators {
             let (size, o) = s.utf8.count.multipliedReportingOverflow(by: n)
             if o { throw interpreter.stringTooLong() }
             try interpreter.chargeString(size)
-            return .string(String(repeating: s, count: n))
+            return .string(Operators.repeated(s, n, totalBytes: size))
         }
         func repeatItems(_ items: [Value], _ n: Int) throws -> [Value] {
             if n <= 0 || items.isEmpty { return [] }
@@ -221,6 +221,22 @@ enum Operators {
             if case .string = a { throw TemplateError(.type, "can't multiply sequence by non-int of type '\(b.typeName)'") }
             throw unsupported("*", a, b)
         }
+    }
+
+    /// `s * n`, built with byte copies: `String(repeating:count:)` appends piece by piece and is
+    /// far slower for the large counts a hostile template asks for.
+    static func repeated(_ s: String, _ n: Int, totalBytes: Int) -> String {
+        let piece = Array(s.utf8)
+        if piece.count == 1 { return String(decoding: [UInt8](repeating: piece[0], count: n), as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(totalBytes)
+        bytes.append(contentsOf: piece)
+        // Doubling: a handful of large copies instead of n small appends.
+        while bytes.count < totalBytes {
+            let chunk = min(bytes.count, totalBytes - bytes.count)
+            bytes.append(contentsOf: bytes[0..<chunk])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func divide(_ a: Value, _ b: Value) throws -> Value {

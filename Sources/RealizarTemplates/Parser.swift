@@ -217,7 +217,9 @@ struct Parser {
             (elseBody, _) = try parseStatements(until: ["endfor"], inside: ("for", loc))
         }
         try expectBlockEnd()
-        let loop = ForLoop(target: target, iterable: iterable, condition: condition, body: body, elseBody: elseBody, recursive: recursive)
+        let loop = ForLoop(
+            target: target, iterable: iterable, condition: condition, body: body, elseBody: elseBody, recursive: recursive,
+            bodyDefinesMacros: NameCollector.definesMacros(body))
         return .forLoop(loop, loc)
     }
 
@@ -391,6 +393,18 @@ enum NameCollector {
             for (_, e) in assignments { collect(e, into: &names) }
             collect(in: body, into: &names)
         case .scope(let body, _, _): collect(in: body, into: &names)
+        }
+    }
+
+    static func definesMacros(_ body: [Stmt]) -> Bool {
+        body.contains { stmt in
+            switch stmt {
+            case .macro, .callBlock: return true
+            case .ifChain(let branches, let elseBody, _): return branches.contains { definesMacros($0.body) } || definesMacros(elseBody)
+            case .forLoop(let loop, _): return definesMacros(loop.body) || definesMacros(loop.elseBody)
+            case .setBlock(_, _, let body, _), .filterBlock(_, let body, _), .with(_, let body, _), .scope(let body, _, _): return definesMacros(body)
+            default: return false
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 /// Bounds on what one render may do, so that a hostile or broken template ends quickly with a
 /// clear error instead of hanging or exhausting memory. Each limit has its own message.
 public struct RenderLimits: Sendable, Hashable {
-    /// Loop iterations over the whole render, all loops and list filters together.
+    /// Loop iterations over the whole render, all loops and list filters together. Some real
+    /// templates are quadratic in the number of messages (Gemma 4 makes about 80,000 iterations
+    /// for 400 messages), so this is generous.
     public var maxLoopIterations: Int
     /// Longest `range()`; Jinja2's sandbox refuses ranges over 100,000 items too.
     public var maxRangeLength: Int
@@ -16,13 +18,14 @@ public struct RenderLimits: Sendable, Hashable {
     /// Total text all string operations may produce in one render: bounds the work of templates
     /// that build and throw away big strings in a loop.
     public var maxTotalTextBytes: Int
-    /// Wall-clock time a render may take, a last resort for work the other limits miss.
+    /// Wall-clock time a render may take, a last resort for work the other limits miss. Real chat
+    /// templates render in milliseconds.
     public var timeLimit: Duration?
 
     public init(
         maxLoopIterations: Int = 1_000_000, maxRangeLength: Int = 100_000, maxCallDepth: Int = 200, maxNesting: Int = 200,
         maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxTotalTextBytes: Int = 512 << 20,
-        timeLimit: Duration? = .seconds(10)
+        timeLimit: Duration? = .seconds(1)
     ) {
         self.maxLoopIterations = maxLoopIterations
         self.maxRangeLength = maxRangeLength
