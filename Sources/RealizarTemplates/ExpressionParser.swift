@@ -290,9 +290,11 @@ extension Parser {
         return .test(subject, name: name, args, negated: negated, loc)
     }
 
+    /// Attribute, item and call nodes are located where their whole expression starts, so that
+    /// an error in `messages[0].content.strip()` points at `messages`.
     private mutating func parseSubscript(_ object: Expr) throws -> Expr {
         let token = next()
-        let loc = token.location
+        let loc = object.location
         if isOp(".", token) {
             let attr = next()
             switch attr.kind {
@@ -347,8 +349,7 @@ extension Parser {
     }
 
     private mutating func parseCall(_ callee: Expr) throws -> Expr {
-        let loc = currentLocation
-        return .call(callee, try parseCallArguments(), loc)
+        .call(callee, try parseCallArguments(), callee.location)
     }
 
     mutating func parseCallArguments() throws -> [Argument] {

@@ -48,7 +48,9 @@ final class Scope {
         }
     }
 
-    private var storage = Storage()
+    // Dynamic exclusivity checks on this property were most of the cost of a loop iteration; a
+    // render is single-threaded and no access to it overlaps another.
+    @exclusivity(unchecked) private var storage = Storage()
     let parent: Scope?
 
     init(parent: Scope?) { self.parent = parent }
@@ -61,6 +63,20 @@ final class Scope {
         set {
             if let newValue { storage.set(name, newValue) }
         }
+    }
+
+    /// Forgets all but the first `n` entries (those a loop binds on every iteration), so that what
+    /// one iteration sets is gone in the next.
+    func truncate(_ n: Int) {
+        if storage.count > n {
+            storage.count = n
+            storage.index = nil
+        }
+    }
+
+    /// Overwrites the value of entry `i`, which must exist.
+    func setValue(at i: Int, _ value: Value) {
+        storage.values[i] = value
     }
 
     /// Empties the scope for reuse by the next loop iteration, keeping its memory.
@@ -97,16 +113,21 @@ final class Interpreter {
     let now: Date
     let timeZone: TimeZone
 
-    private var output = ""
-    private var iterations = 0
-    private var callDepth = 0
-    private var totalText = 0
+    // Unchecked exclusivity: these are touched on every iteration and output, by one thread,
+    // never with overlapping accesses; the runtime checks were a large part of the cost.
+    @exclusivity(unchecked) private var output = ""
+    @exclusivity(unchecked) private var iterations = 0
+    /// Copied out of `limits` for the hot loop.
+    private let maxLoopIterations: Int
+    @exclusivity(unchecked) private var callDepth = 0
+    @exclusivity(unchecked) private var totalText = 0
     private let deadline: ContinuousClock.Instant?
     /// Scopes that hold macros: the macros refer back to them, so the cycle is broken after the render.
     private var scopesWithMacros: [Scope] = []
 
     init(limits: RenderLimits, context: [String: JinjaValue], now: Date, timeZone: TimeZone) {
         self.limits = limits
+        self.maxLoopIterations = limits.maxLoopIterations
         self.now = now
         self.timeZone = timeZone
         self.deadline = limits.timeLimit.map { ContinuousClock.now + $0 }
@@ -132,8 +153,8 @@ final class Interpreter {
     /// Counts one loop iteration (or one item processed by a list filter).
     func tick(_ count: Int = 1) throws {
         iterations += count
-        if iterations > limits.maxLoopIterations {
-            throw limitError("too many loop iterations (the limit is \(limits.maxLoopIterations) per render)")
+        if iterations > maxLoopIterations {
+            throw limitError("too many loop iterations (the limit is \(maxLoopIterations) per render)")
         }
         if iterations & 0xFF == 0 { try checkTime() }
     }
@@ -149,7 +170,7 @@ final class Interpreter {
     }
 
     func collectionTooLong() -> TemplateError {
-        limitError("list too long (the limit is \(limits.maxValueSize) items)")
+        limitError("list too long (the limit is \(limits.maxListLength) items)")
     }
 
     /// Accounts for a string of `bytes` about to be built.
@@ -162,7 +183,7 @@ final class Interpreter {
     }
 
     func checkCollection(_ count: Int) throws {
-        if count > limits.maxValueSize { throw collectionTooLong() }
+        if count > limits.maxListLength { throw collectionTooLong() }
     }
 
     // MARK: - Output
@@ -361,19 +382,31 @@ final class Interpreter {
                 return .string(try self.renderRecursiveLoop(loop, scope, next, depth: depth + 1))
             }
         }
+        let loopValue = Value.object(state)
+        var singleName = false
+        if case .name = loop.target { singleName = true }
         var i = 0
         while i < items.count {
             try tick()
+            state.index0 = i
             let body: Scope
             if let shared {
-                shared.removeAll()
                 body = shared
+                if singleName && i > 0 {
+                    // Fast path: slots 0 and 1 hold the loop variable and `loop` already.
+                    shared.truncate(2)
+                    shared.setValue(at: 0, items[i])
+                    shared.setValue(at: 1, loopValue)
+                } else {
+                    shared.removeAll()
+                    try assign(loop.target, items[i], shared)
+                    shared["loop"] = loopValue
+                }
             } else {
                 body = Scope(parent: scope)
+                try assign(loop.target, items[i], body)
+                body["loop"] = loopValue
             }
-            try assign(loop.target, items[i], body)
-            state.index0 = i
-            body["loop"] = .object(state)
             if try execute(loop.body, body) == .breakLoop { break }
             i += 1
         }
@@ -451,7 +484,7 @@ final class Interpreter {
 final class LoopObject: RuntimeObject {
     let items: [Value]
     let depth: Int
-    var index0 = 0
+    @exclusivity(unchecked) var index0 = 0
     var recurse: Callable.Function?
     private var lastChanged: [Value]? = nil
 

@@ -124,15 +124,15 @@ struct Parser {
                     _ = next()
                     return (body, tag)
                 }
-                body.append(try parseStatement(tag, endTags: endTags, opener: opener))
+                body.append(try parseStatement(tag, at: token.location, endTags: endTags, opener: opener))
             default:
                 throw error("unexpected '\(token.describe)'")
             }
         }
     }
 
-    private mutating func parseStatement(_ tag: String, endTags: Set<String>, opener: (String, SourceLocation)?) throws -> Stmt {
-        let loc = currentLocation
+    /// Parses the statement whose tag name is current; `loc` is where its `{%` is.
+    private mutating func parseStatement(_ tag: String, at loc: SourceLocation, endTags: Set<String>, opener: (String, SourceLocation)?) throws -> Stmt {
         _ = next()
         switch tag {
         case "if": return try parseIf(loc)

@@ -13,8 +13,10 @@ public struct RenderLimits: Sendable, Hashable {
     public var maxNesting: Int
     /// Largest text a render may produce, in UTF-8 bytes (the result, or a captured block).
     public var maxOutputBytes: Int
-    /// Largest single string or list a template may build (by `*`, `+`, `join`, ...).
+    /// Largest single string a template may build (by `*`, `+`, `~`, `join`, ...), in UTF-8 bytes.
     public var maxValueSize: Int
+    /// Longest list a template may build (by `*`, `+`, `append`, ...).
+    public var maxListLength: Int
     /// Total text all string operations may produce in one render: bounds the work of templates
     /// that build and throw away big strings in a loop.
     public var maxTotalTextBytes: Int
@@ -24,7 +26,7 @@ public struct RenderLimits: Sendable, Hashable {
 
     public init(
         maxLoopIterations: Int = 1_000_000, maxRangeLength: Int = 100_000, maxCallDepth: Int = 200, maxNesting: Int = 200,
-        maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxTotalTextBytes: Int = 512 << 20,
+        maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxListLength: Int = 1_000_000, maxTotalTextBytes: Int = 512 << 20,
         timeLimit: Duration? = .seconds(1)
     ) {
         self.maxLoopIterations = maxLoopIterations
@@ -33,6 +35,7 @@ public struct RenderLimits: Sendable, Hashable {
         self.maxNesting = maxNesting
         self.maxOutputBytes = maxOutputBytes
         self.maxValueSize = maxValueSize
+        self.maxListLength = maxListLength
         self.maxTotalTextBytes = maxTotalTextBytes
         self.timeLimit = timeLimit
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// Expressions follow Python's semantics, with Jinja2's precedence.
 @Suite struct ExpressionTests {
-    static let arithmetic: [Spec] = [
+    static let arithmeticSpecs: [Spec] = [
         Spec("integer arithmetic stays integer", "{{ 7 + 3 }} {{ 7 - 10 }} {{ 6 * 7 }}", "10 -3 42"),
         Spec("true division gives a float", "{{ 7 / 2 }} {{ 6 / 3 }}", "3.5 2.0"),
         Spec("floor division rounds down", "{{ 7 // 2 }} {{ -7 // 2 }} {{ 7.5 // 2 }}", "3 -4 3.0"),
@@ -17,7 +17,7 @@ import Testing
         Spec("operator precedence", "{{ 1 + 2 * 3 - 4 / 2 }}", "5.0"),
     ]
 
-    static let strings: [Spec] = [
+    static let stringsSpecs: [Spec] = [
         Spec("tilde concatenates anything as text", "{{ 'a' ~ 1 ~ none ~ true }}", "a1NoneTrue"),
         Spec("plus concatenates strings", "{{ 'a' + 'b' }}", "ab"),
         Spec("string repetition", "{{ 'ab' * 3 }}|{{ 2 * 'x' }}|{{ 'a' * 0 }}", "ababab|xx|"),
@@ -29,7 +29,7 @@ import Testing
         Spec("an index past the end is undefined", "[{{ [1][5] }}][{{ 'a'[3] }}]", "[][]"),
     ]
 
-    static let logic: [Spec] = [
+    static let logicSpecs: [Spec] = [
         Spec("comparisons chain", "{{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }}", "True False"),
         Spec("equality across int, float and bool", "{{ 1 == 1.0 }} {{ 1 == true }} {{ [1, 2] == [1, 2] }} {{ {'a': 1} == {'a': 1} }}", "True True True True"),
         Spec("in and not in", "{{ 'b' in 'abc' }} {{ 2 in [1, 2] }} {{ 'k' in {'k': 1} }} {{ 3 not in [1] }}", "True True True True"),
@@ -40,7 +40,7 @@ import Testing
         Spec("strings compare by code point", "{{ 'B' < 'a' }} {{ 'abc' < 'abd' }}", "True True"),
     ]
 
-    static let literals: [Spec] = [
+    static let literalsSpecs: [Spec] = [
         Spec("list, tuple and dict literals", "{{ [1, 'a'] }} {{ (1, 2) }} {{ (1,) }} {{ () }} {{ {'k': [1]} }}", "[1, 'a'] (1, 2) (1,) () {'k': [1]}"),
         Spec("trailing commas are allowed", "{{ [1, 2,] }} {{ {'a': 1,} }}", "[1, 2] {'a': 1}"),
         Spec("print of a bare tuple", "{{ 1, 2 }}", "(1, 2)"),
@@ -51,18 +51,18 @@ import Testing
         Spec("float literals", "{{ 1.5e3 }} {{ 2.0 }}", "1500.0 2.0"),
     ]
 
-    static let globals: [Spec] = [
+    static let globalsSpecs: [Spec] = [
         Spec("range", "{{ range(3)|list }} {{ range(1, 10, 4)|list }} {{ range(3, 0, -1)|list }}", "[0, 1, 2] [1, 5, 9] [3, 2, 1]"),
         Spec("dict", "{{ dict(a=1, b=2) }} {{ dict([('x', 1)]) }}", "{'a': 1, 'b': 2} {'x': 1}"),
         Spec("cycler", "{% set c = cycler('a', 'b') %}{{ c.next() }}{{ c.next() }}{{ c.next() }}{{ c.current }}", "abab"),
         Spec("joiner", "{% set j = joiner(', ') %}{% for x in [1, 2, 3] %}{{ j() }}{{ x }}{% endfor %}", "1, 2, 3"),
     ]
 
-    @Test(arguments: arithmetic) func arithmetic(_ spec: Spec) { spec.check() }
-    @Test(arguments: strings) func string(_ spec: Spec) { spec.check() }
-    @Test(arguments: logic) func logic(_ spec: Spec) { spec.check() }
-    @Test(arguments: literals) func literal(_ spec: Spec) { spec.check() }
-    @Test(arguments: globals) func global(_ spec: Spec) { spec.check() }
+    @Test(arguments: arithmeticSpecs) func arithmetic(_ spec: Spec) { spec.check() }
+    @Test(arguments: stringsSpecs) func string(_ spec: Spec) { spec.check() }
+    @Test(arguments: logicSpecs) func logic(_ spec: Spec) { spec.check() }
+    @Test(arguments: literalsSpecs) func literal(_ spec: Spec) { spec.check() }
+    @Test(arguments: globalsSpecs) func global(_ spec: Spec) { spec.check() }
 
     @Test func strftimeNowFormatsTheGivenDate() throws {
         var calendar = Calendar(identifier: .gregorian)

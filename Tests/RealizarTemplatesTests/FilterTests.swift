@@ -4,7 +4,7 @@ import Testing
 
 /// Jinja2's builtin filters, and Hugging Face's `tojson`.
 @Suite struct FilterTests {
-    static let text: [Spec] = [
+    static let textSpecs: [Spec] = [
         Spec("trim", "[{{ '  a b \\n'|trim }}][{{ 'xxaxx'|trim('x') }}]", "[a b][a]"),
         Spec("upper, lower, capitalize, title", "{{ 'aB'|upper }} {{ 'aB'|lower }} {{ 'hello WORLD'|capitalize }} {{ 'hello-world foo'|title }}", "AB ab Hello world Hello-World Foo"),
         Spec("replace", "{{ 'a-b-c'|replace('-', '+') }} {{ 'aaa'|replace('a', 'b', 2) }}", "a+b+c bba"),
@@ -19,7 +19,7 @@ import Testing
         Spec("striptags", "{{ '<p>Hello   <b>you</b></p>'|striptags }}", "Hello you"),
     ]
 
-    static let numbers: [Spec] = [
+    static let numbersSpecs: [Spec] = [
         Spec("int", "{{ '42'|int }} {{ '4.7'|int }} {{ 3.9|int }} {{ 'x'|int }} {{ 'x'|int(7) }} {{ '0x1f'|int(base=16) }}", "42 4 3 0 7 31"),
         Spec("float", "{{ '1.5'|float }} {{ 2|float }} {{ 'x'|float }}", "1.5 2.0 0.0"),
         Spec("round", "{{ 2.5|round }} {{ 3.5|round }} {{ 2.675|round(2) }} {{ 2.41|round(1, 'ceil') }} {{ 2.49|round(1, 'floor') }} {{ 3|round }}", "2.0 4.0 2.67 2.5 2.4 3"),
@@ -28,7 +28,7 @@ import Testing
         Spec("max and min", "{{ [3, 1, 2]|max }} {{ [3, 1, 2]|min }} {{ ['a', 'B']|max }} {{ [{'n': 1}, {'n': 5}]|max(attribute='n') }}", "3 1 B {'n': 5}"),
     ]
 
-    static let collections: [Spec] = [
+    static let collectionsSpecs: [Spec] = [
         Spec("length and count", "{{ [1, 2]|length }} {{ 'héllo'|length }} {{ {'a': 1}|count }} {{ missing|length }}", "2 5 1 0"),
         Spec("first and last", "{{ [1, 2, 3]|first }} {{ [1, 2, 3]|last }} {{ 'abc'|first }} [{{ []|first }}]", "1 3 a []"),
         Spec("join", "{{ [1, 2, 3]|join(', ') }} {{ ['a', 'b']|join }} {{ [{'n': 'x'}, {'n': 'y'}]|join('-', attribute='n') }}", "1, 2, 3 ab x-y"),
@@ -52,16 +52,16 @@ import Testing
         Spec("pprint", "{{ {'a': 'b'}|pprint }}", "{'a': 'b'}"),
     ]
 
-    static let defaults: [Spec] = [
+    static let defaultsSpecs: [Spec] = [
         Spec("default replaces undefined", "{{ missing|default('d') }} {{ missing|d('e') }}", "d e"),
         Spec("default keeps defined false values", "[{{ ''|default('d') }}] {{ none|default('d') }} {{ false|default('d') }}", "[] None False"),
         Spec("default with boolean replaces false values", "{{ ''|default('d', true) }} {{ none|d('e', true) }}", "d e"),
     ]
 
-    @Test(arguments: text) func textFilter(_ spec: Spec) { spec.check() }
-    @Test(arguments: numbers) func numberFilter(_ spec: Spec) { spec.check() }
-    @Test(arguments: collections) func collectionFilter(_ spec: Spec) { spec.check() }
-    @Test(arguments: defaults) func defaultFilter(_ spec: Spec) { spec.check() }
+    @Test(arguments: textSpecs) func textFilter(_ spec: Spec) { spec.check() }
+    @Test(arguments: numbersSpecs) func numberFilter(_ spec: Spec) { spec.check() }
+    @Test(arguments: collectionsSpecs) func collectionFilter(_ spec: Spec) { spec.check() }
+    @Test(arguments: defaultsSpecs) func defaultFilter(_ spec: Spec) { spec.check() }
 
     @Test func unknownFiltersAreErrors() {
         let error = renderError("{{ 1|frobnicate }}")

@@ -4,7 +4,7 @@ import Testing
 
 /// Python methods of str, list and dict that chat templates call.
 @Suite struct MethodTests {
-    static let strings: [Spec] = [
+    static let stringsSpecs: [Spec] = [
         Spec("strip, lstrip, rstrip", "[{{ '  a  '.strip() }}][{{ '  a  '.lstrip() }}][{{ '  a  '.rstrip() }}][{{ 'xxaxx'.strip('x') }}]", "[a][a  ][  a][a]"),
         Spec("split", "{{ 'a,b,,c'.split(',') }} {{ ' a  b '.split() }} {{ 'a b c'.split(' ', 1) }} {{ 'a b c'.rsplit(' ', 1) }}", "['a', 'b', '', 'c'] ['a', 'b'] ['a', 'b c'] ['a b', 'c']"),
         Spec("splitlines", "{{ 'a\\nb\\r\\nc'.splitlines() }}", "['a', 'b', 'c']"),
@@ -18,7 +18,7 @@ import Testing
         Spec("predicates", "{{ '12'.isdigit() }} {{ 'ab'.isalpha() }} {{ ' '.isspace() }} {{ 'ab'.islower() }} {{ 'AB'.isupper() }}", "True True True True True"),
     ]
 
-    static let collections: [Spec] = [
+    static let collectionsSpecs: [Spec] = [
         Spec("dict.get", "{{ d.get('a') }} {{ d.get('z') }} {{ d.get('z', 5) }}", "1 None 5", json: #"{"d": {"a": 1}}"#),
         Spec("dict.items, keys, values keep order", "{{ d.items()|list }} {{ d.keys()|list }} {{ d.values()|list }}", "[('b', 1), ('a', 2)] ['b', 'a'] [1, 2]", json: #"{"d": {"b": 1, "a": 2}}"#),
         Spec("dict.update and pop", "{% set d = {'a': 1} %}{% set _ = d.update({'b': 2}) %}{{ d.pop('a') }}{{ d }}", "1{'b': 2}"),
@@ -26,6 +26,6 @@ import Testing
         Spec("context lists are copies", "{% set _ = l.append(9) %}{{ l }}", "[1, 9]", json: #"{"l": [1]}"#),
     ]
 
-    @Test(arguments: strings) func stringMethod(_ spec: Spec) { spec.check() }
-    @Test(arguments: collections) func collectionMethod(_ spec: Spec) { spec.check() }
+    @Test(arguments: stringsSpecs) func stringMethod(_ spec: Spec) { spec.check() }
+    @Test(arguments: collectionsSpecs) func collectionMethod(_ spec: Spec) { spec.check() }
 }

@@ -5,14 +5,14 @@ import Testing
 /// Statements: if, for (with loop variables, else, break/continue, filters, recursion), set,
 /// namespace, macro, call, filter blocks, with, generation.
 @Suite struct StatementTests {
-    static let conditionals: [Spec] = [
+    static let conditionalsSpecs: [Spec] = [
         Spec("if picks the first true branch", "{% if 0 %}a{% elif 1 %}b{% elif 1 %}c{% else %}d{% endif %}", "b"),
         Spec("else runs when nothing matched", "{% if false %}a{% elif none %}b{% else %}c{% endif %}", "c"),
         Spec("empty containers are false", "{% if [] or {} or '' %}t{% else %}f{% endif %}", "f"),
         Spec("undefined is false", "{% if nothing %}t{% else %}f{% endif %}", "f"),
     ]
 
-    static let loops: [Spec] = [
+    static let loopsSpecs: [Spec] = [
         Spec("for iterates a list", "{% for x in [1, 2, 3] %}{{ x }},{% endfor %}", "1,2,3,"),
         Spec("for over a dict gives its keys in order", "{% for k in {'b': 1, 'a': 2} %}{{ k }}{% endfor %}", "ba"),
         Spec("for over a string gives characters", "{% for c in 'héj' %}[{{ c }}]{% endfor %}", "[h][é][j]"),
@@ -35,7 +35,7 @@ import Testing
             "1@1[2@2[]]"),
     ]
 
-    static let assignments: [Spec] = [
+    static let assignmentsSpecs: [Spec] = [
         Spec("set assigns", "{% set x = 1 + 2 %}{{ x }}", "3"),
         Spec("set unpacks a tuple", "{% set a, b = 1, 2 %}{{ b }}{{ a }}", "21"),
         Spec("set inside a loop does not leak out", "{% set x = 0 %}{% for i in [1] %}{% set x = 5 %}{% endfor %}{{ x }}", "0"),
@@ -51,7 +51,7 @@ import Testing
         Spec("with opens a scope", "{% with a = 1, b = 2 %}{{ a + b }}{% endwith %}[{{ a }}]", "3[]"),
     ]
 
-    static let macros: [Spec] = [
+    static let macrosSpecs: [Spec] = [
         Spec("macro with defaults", "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('Ann') }} {{ greet('Bo', punct='?') }}", "Hi Ann! Hi Bo?"),
         Spec("missing macro arguments are undefined", "{% macro m(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}{{ m(1) }}", "[1|]"),
         Spec("varargs and kwargs", "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, k=4) }}", "1(2, 3){'k': 4}"),
@@ -63,17 +63,17 @@ import Testing
         Spec("macros print as Jinja2 prints them", "{% macro m() %}{% endmacro %}{{ m }}", "<Macro 'm'>"),
     ]
 
-    static let blocks: [Spec] = [
+    static let blocksSpecs: [Spec] = [
         Spec("filter blocks filter their output", "{% filter upper %}abc{{ 'd' }}{% endfilter %}", "ABCD"),
         Spec("filter blocks chain filters", "{% filter trim | upper %}  ab  {% endfilter %}", "AB"),
         Spec("generation blocks render their body", "{% generation %}reply{% endgeneration %}", "reply"),
     ]
 
-    @Test(arguments: conditionals) func conditional(_ spec: Spec) { spec.check() }
-    @Test(arguments: loops) func loop(_ spec: Spec) { spec.check() }
-    @Test(arguments: assignments) func assignment(_ spec: Spec) { spec.check() }
-    @Test(arguments: macros) func macro(_ spec: Spec) { spec.check() }
-    @Test(arguments: blocks) func block(_ spec: Spec) { spec.check() }
+    @Test(arguments: conditionalsSpecs) func conditional(_ spec: Spec) { spec.check() }
+    @Test(arguments: loopsSpecs) func loop(_ spec: Spec) { spec.check() }
+    @Test(arguments: assignmentsSpecs) func assignment(_ spec: Spec) { spec.check() }
+    @Test(arguments: macrosSpecs) func macro(_ spec: Spec) { spec.check() }
+    @Test(arguments: blocksSpecs) func block(_ spec: Spec) { spec.check() }
 
     @Test func macroRejectsExtraArguments() {
         let error = renderError("{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}")
