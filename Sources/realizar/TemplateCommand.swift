@@ -49,8 +49,8 @@ struct TemplateCommand: ParsableCommand {
                 let chat = try ChatTemplate(source: source)
                 var (conversation, toolList, extra) = try readMessages(messages)
                 if let tools {
-                    guard case .array(let list) = try JinjaValue(jsonData: try readFile(tools)) else {
-                        throw ValidationError("\(tools): expected a JSON array of tools")
+                    guard case .array(let list) = try readJSON(tools) else {
+                        throw TemplateCommandError("\(tools): expected a JSON array of tools")
                     }
                     toolList = list
                 }
@@ -71,9 +71,17 @@ struct TemplateCommand: ParsableCommand {
 
         private func readFile(_ path: String) throws -> Data {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(path)")
+                throw TemplateCommandError("cannot read \(path)")
             }
             return data
+        }
+
+        private func readJSON(_ path: String) throws -> JinjaValue {
+            do {
+                return try JinjaValue(jsonData: try readFile(path))
+            } catch let error as TemplateError {
+                throw TemplateCommandError("\(path): \(error)")
+            }
         }
 
         /// A template file, or (for `.gguf` paths and model names) the template inside the model.
@@ -90,19 +98,19 @@ struct TemplateCommand: ParsableCommand {
         }
 
         private func readMessages(_ path: String) throws -> ([JinjaValue], [JinjaValue]?, [String: JinjaValue]) {
-            let json = try JinjaValue(jsonData: try readFile(path))
+            let json = try readJSON(path)
             switch json {
             case .array(let list):
                 return (list, nil, [:])
             case .object(let object):
                 guard case .array(let list)? = object["messages"] else {
-                    throw ValidationError("\(path): expected a \"messages\" array")
+                    throw TemplateCommandError("\(path): expected a \"messages\" array")
                 }
                 var tools: [JinjaValue]? = nil
                 var extra: [String: JinjaValue] = [:]
                 for (key, value) in object where key != "messages" {
                     if key == "tools" {
-                        guard case .array(let t) = value else { throw ValidationError("\(path): \"tools\" must be an array") }
+                        guard case .array(let t) = value else { throw TemplateCommandError("\(path): \"tools\" must be an array") }
                         tools = t
                     } else {
                         extra[key] = value
@@ -110,7 +118,7 @@ struct TemplateCommand: ParsableCommand {
                 }
                 return (list, tools, extra)
             default:
-                throw ValidationError("\(path): expected a JSON array of messages or an object with \"messages\"")
+                throw TemplateCommandError("\(path): expected a JSON array of messages or an object with \"messages\"")
             }
         }
 
@@ -129,6 +137,13 @@ struct TemplateCommand: ParsableCommand {
             return (date, utc)
         }
     }
+}
+
+/// A failure reported as `Error: message` (exit status 1), without the usage text that
+/// `ValidationError` adds.
+struct TemplateCommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Reads the chat template stored in a model (`tokenizer.chat_template` in a GGUF file) given its
