@@ -38,6 +38,8 @@ enum Filters {
             return .string(text(v).pythonCenter(width))
         },
         "indent": { interpreter, v, a in
+            // Jinja2 appends to the value first, which fails for undefined.
+            if case .undefined(let u) = v { throw u.error }
             let b = try a.bind(["width", "first", "blank"], function: "indent")
             let indentation: String
             if case .string(let s) = b[0] { indentation = s } else { indentation = String(repeating: " ", count: max(0, try (b[0] ?? .int(4)).intArgument("width"))) }
@@ -109,10 +111,13 @@ enum Filters {
         "default": defaultFilter,
         "d": defaultFilter,
         "int": { _, v, a in
+            // int(Undefined) raises instead of falling back to the default.
+            if case .undefined(let u) = v { throw u.error }
             let b = try a.bind(["default", "base"], function: "int")
             return toInt(v, base: try (b[1] ?? .int(10)).intArgument("base")) ?? b[0] ?? .int(0)
         },
         "float": { _, v, a in
+            if case .undefined(let u) = v { throw u.error }
             let fallback = try a.bind(["default"], function: "float")[0]
             return toFloat(v) ?? fallback ?? .float(0)
         },
