@@ -5,12 +5,16 @@ import Foundation
 /// Objects keep their keys in insertion order, because chat templates print them (`tojson`,
 /// `items()`) and the order must match what the model was trained on.
 public enum JinjaValue: Sendable, Hashable {
+    /// JSON `null`; Python's `None` in the template.
     case null
     case bool(Bool)
+    /// A whole number: prints as `1`.
     case int(Int)
+    /// A floating-point number: prints as Python does, `1.0` for a whole value.
     case double(Double)
     case string(String)
     case array([JinjaValue])
+    /// An object (Python dict) that keeps its key order.
     case object(JinjaObject)
 
     /// The value under `key` when this is an object, else nil.

@@ -71,14 +71,15 @@ struct Lexer {
     }
 
     private mutating func skipWhitespace() {
-        while let c = peek(), c.properties.isWhitespace { advance() }
+        while let c = peek(), Lexer.isSpace(c) { advance() }
     }
 
     private func error(_ message: String, at loc: SourceLocation? = nil) -> TemplateError {
         TemplateError(.syntax, message, at: loc ?? location)
     }
 
-    private static func isSpace(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace }
+    /// Python's `\s`, which Jinja2's whitespace control strips.
+    private static func isSpace(_ c: Unicode.Scalar) -> Bool { String.isPythonSpace(c) }
 
     // MARK: - Template data
 

@@ -10,6 +10,7 @@ public struct TemplateOptions: Sendable, Hashable {
     /// Accept `{% generation %}...{% endgeneration %}` (transformers' AssistantTracker extension),
     /// rendering its body in place. Plain Jinja2 rejects the tag as unknown.
     public var generationBlocks: Bool
+    /// Bounds on each render (and on nesting when parsing).
     public var limits: RenderLimits
 
     public init(trimBlocks: Bool = true, lstripBlocks: Bool = true, generationBlocks: Bool = true, limits: RenderLimits = RenderLimits()) {
