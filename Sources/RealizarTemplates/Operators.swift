@@ -40,19 +40,22 @@ extension Value {
 }
 
 enum Operators {
-    static func equals(_ a: Value, _ b: Value) -> Bool {
+    /// Python's `==`. Lists that contain themselves would recurse forever; past `depth` 256 they
+    /// compare unequal (Python raises RecursionError there).
+    static func equals(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+        if depth > 256 { return false }
         switch (a.plain, b.plain) {
         case (.undefined, .undefined): return true
         case (.undefined, _), (_, .undefined): return false
         case (.none, .none): return true
         case (.string(let x), .string(let y)): return x == y
-        case (.list(let x), .list(let y)): return x === y || sequencesEqual(x.items, y.items)
-        case (.tuple(let x), .tuple(let y)): return sequencesEqual(x, y)
+        case (.list(let x), .list(let y)): return x === y || sequencesEqual(x.items, y.items, depth)
+        case (.tuple(let x), .tuple(let y)): return sequencesEqual(x, y, depth)
         case (.dict(let x), .dict(let y)), (.namespace(let x), .namespace(let y)):
             if x === y { return true }
             guard x.dict.count == y.dict.count else { return false }
             for (k, v) in x.dict.pairs {
-                guard let other = try? y.dict.get(k), equals(v, other) else { return false }
+                guard let other = try? y.dict.get(k), equals(v, other, depth: depth + 1) else { return false }
             }
             return true
         case (.callable(let x), .callable(let y)): return x === y
@@ -64,20 +67,21 @@ enum Operators {
         }
     }
 
-    private static func sequencesEqual(_ x: [Value], _ y: [Value]) -> Bool {
-        x.count == y.count && zip(x, y).allSatisfy { equals($0, $1) }
+    private static func sequencesEqual(_ x: [Value], _ y: [Value], _ depth: Int) -> Bool {
+        x.count == y.count && zip(x, y).allSatisfy { equals($0, $1, depth: depth + 1) }
     }
 
     /// Python's ordering: numbers with numbers, strings by code point, lists and tuples
     /// element-wise; anything else is a type error.
-    static func compare(_ a: Value, _ b: Value, _ op: String) throws -> Int {
+    static func compare(_ a: Value, _ b: Value, _ op: String, depth: Int = 0) throws -> Int {
+        if depth > 256 { throw TemplateError(.value, "maximum recursion depth exceeded in comparison") }
         switch (a.plain, b.plain) {
         case (.undefined(let u), _), (_, .undefined(let u)): throw u.error
         case (.string(let x), .string(let y)):
             if x == y { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : 1
-        case (.list(let x), .list(let y)): return try compareSequences(x.items, y.items, op)
-        case (.tuple(let x), .tuple(let y)): return try compareSequences(x, y, op)
+        case (.list(let x), .list(let y)): return try compareSequences(x.items, y.items, op, depth)
+        case (.tuple(let x), .tuple(let y)): return try compareSequences(x, y, op, depth)
         default:
             if let x = a.integerValue, let y = b.integerValue { return x < y ? -1 : x > y ? 1 : 0 }
             if let x = a.numberValue, let y = b.numberValue { return x < y ? -1 : x > y ? 1 : 0 }
@@ -85,9 +89,9 @@ enum Operators {
         }
     }
 
-    private static func compareSequences(_ x: [Value], _ y: [Value], _ op: String) throws -> Int {
-        for (p, q) in zip(x, y) where !equals(p, q) {
-            return try compare(p, q, op)
+    private static func compareSequences(_ x: [Value], _ y: [Value], _ op: String, _ depth: Int) throws -> Int {
+        for (p, q) in zip(x, y) where !equals(p, q, depth: depth + 1) {
+            return try compare(p, q, op, depth: depth + 1)
         }
         return x.count < y.count ? -1 : x.count > y.count ? 1 : 0
     }

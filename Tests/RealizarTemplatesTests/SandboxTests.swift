@@ -86,5 +86,8 @@ import Testing
         let text = try render("{% set l = [1] %}{% set _ = l.append(l) %}{{ l|length }}")
         #expect(text == "2")
         #expect(renderError("{% set l = [] %}{% set _ = l.append(l) %}{{ l|tojson }}")?.message == "Circular reference detected")
+        let twoCycles = "{% set a = [] %}{% set b = [] %}{% set _ = a.append(a) %}{% set _ = b.append(b) %}"
+        #expect(try render(twoCycles + "{{ a == b }}") == "False")
+        #expect(renderError(twoCycles + "{{ a < b }}")?.message == "maximum recursion depth exceeded in comparison")
     }
 }
