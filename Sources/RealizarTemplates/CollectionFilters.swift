@@ -100,9 +100,7 @@ extension Filters {
                 let getter = attributeGetter(attr, interpreter)
                 items = try items.map(getter)
             }
-            let result = items.map(text).joined(separator: text(b[0] ?? .string("")))
-            try interpreter.chargeString(result.utf8.count)
-            return .string(result)
+            return .string(try interpreter.join(items.map(text), separator: text(b[0] ?? .string(""))))
         },
         "map": { interpreter, v, a in
             if !v.isTruthy { return .list([]) }
@@ -185,6 +183,7 @@ extension Filters {
             let b = try a.bind(["linecount", "fill_with"], function: "batch")
             let size = try (b[0] ?? .undefined("batch() missing argument 'linecount'")).intArgument("linecount")
             if size <= 0 { throw TemplateError(.value, "batch size must be positive") }
+            if b[1] != nil { try interpreter.checkCollection(size) }
             let items = try sequence(v, interpreter)
             var batches: [Value] = []
             var i = 0
@@ -200,6 +199,7 @@ extension Filters {
             let b = try a.bind(["slices", "fill_with"], function: "slice")
             let slices = try (b[0] ?? .undefined("slice() missing argument 'slices'")).intArgument("slices")
             if slices <= 0 { throw TemplateError(.value, "slices must be positive") }
+            try interpreter.checkCollection(slices)
             let items = try sequence(v, interpreter)
             let perSlice = items.count / slices
             let withExtra = items.count % slices

@@ -29,12 +29,10 @@ enum Filters {
             let b = try a.bind(["old", "new", "count"], function: "replace")
             guard let old = b[0], let new = b[1] else { throw TemplateError(.type, "replace() missing required arguments 'old' and 'new'") }
             let count = try b[2].flatMap { $0.isNone ? nil : try $0.intArgument("count") } ?? -1
-            let result = text(v).pythonReplace(text(old), text(new), count: count)
-            try interpreter.chargeString(result.utf8.count)
-            return .string(result)
+            return .string(try interpreter.replace(text(v), text(old), text(new), count: count))
         },
         "center": { _, v, a in
-            let width = try (try a.bind(["width"], function: "center")[0] ?? .int(80)).intArgument("width")
+            let width = try FormatSpec.checked(try (try a.bind(["width"], function: "center")[0] ?? .int(80)).intArgument("width"), "width")
             return .string(text(v).pythonCenter(width))
         },
         "indent": { interpreter, v, a in
@@ -42,10 +40,16 @@ enum Filters {
             if case .undefined(let u) = v { throw u.error }
             let b = try a.bind(["width", "first", "blank"], function: "indent")
             let indentation: String
-            if case .string(let s) = b[0] { indentation = s } else { indentation = String(repeating: " ", count: max(0, try (b[0] ?? .int(4)).intArgument("width"))) }
-            let result = indent(text(v), indentation, first: b[1]?.isTruthy ?? false, blank: b[2]?.isTruthy ?? false)
-            try interpreter.chargeString(result.utf8.count)
-            return .string(result)
+            if case .string(let s) = b[0] {
+                indentation = s
+            } else {
+                indentation = String(repeating: " ", count: max(0, try FormatSpec.checked(try (b[0] ?? .int(4)).intArgument("width"), "width")))
+            }
+            let s = text(v)
+            // Every line may get the indentation: check the size before building the text.
+            let lines = s.utf8.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+            try interpreter.chargeString(s.utf8.count + lines * indentation.utf8.count)
+            return .string(indent(s, indentation, first: b[1]?.isTruthy ?? false, blank: b[2]?.isTruthy ?? false))
         },
         "truncate": { _, v, a in
             let b = try a.bind(["length", "killwords", "end", "leeway"], function: "truncate")
@@ -89,6 +93,7 @@ enum Filters {
             let b = try a.bind(["ensure_ascii", "indent", "separators", "sort_keys"], function: "tojson")
             var options = PythonJSON.Options()
             options.ensureASCII = b[0]?.isTruthy ?? false
+            options.maxBytes = interpreter.limits.maxValueSize
             switch b[1] {
             case .int(let n)?: options.indent = String(repeating: " ", count: max(0, n))
             case .string(let s)?: options.indent = s

@@ -50,23 +50,23 @@ enum PercentFormat {
                 i += 1
             }
             if i < s.count, s[i] == "*" {
-                spec.width = try take().intArgument("* width")
+                spec.width = try FormatSpec.checked(try take().intArgument("* width"), "width")
                 i += 1
             } else {
                 var w = 0
                 var any = false
-                while i < s.count, let d = Int(String(s[i])) { w = w * 10 + d; i += 1; any = true }
-                if any { spec.width = w }
+                while i < s.count, let d = Int(String(s[i])) { w = min(w * 10 + d, Int.max / 20); i += 1; any = true }
+                if any { spec.width = try FormatSpec.checked(w, "width") }
             }
             if i < s.count, s[i] == "." {
                 i += 1
                 if i < s.count, s[i] == "*" {
-                    spec.precision = try take().intArgument("* precision")
+                    spec.precision = try FormatSpec.checked(try take().intArgument("* precision"), "precision")
                     i += 1
                 } else {
                     var p = 0
-                    while i < s.count, let d = Int(String(s[i])) { p = p * 10 + d; i += 1 }
-                    spec.precision = p
+                    while i < s.count, let d = Int(String(s[i])) { p = min(p * 10 + d, Int.max / 20); i += 1 }
+                    spec.precision = try FormatSpec.checked(p, "precision")
                 }
             }
             while i < s.count, "hlL".unicodeScalars.contains(s[i]) { i += 1 }
@@ -123,6 +123,15 @@ enum PercentFormat {
 
 /// One `[[fill]align][sign][#][0][width][,][.precision][type]` specification.
 struct FormatSpec {
+    /// Widths and precisions beyond this are refused: `'{:>999999999999}'` must not allocate a
+    /// terabyte.
+    static let maxWidth = 1 << 24
+
+    static func checked(_ n: Int, _ what: String) throws -> Int {
+        if n > maxWidth { throw TemplateError(.limit, "format \(what) too large (the limit is \(maxWidth))") }
+        return n
+    }
+
     var fill: Unicode.Scalar = " "
     var align: Unicode.Scalar? = nil
     var sign: Unicode.Scalar = "-"
@@ -156,16 +165,16 @@ struct FormatSpec {
         }
         var w = 0
         var any = false
-        while i < s.count, let d = Int(String(s[i])) { w = w * 10 + d; i += 1; any = true }
-        if any { width = w }
+        while i < s.count, let d = Int(String(s[i])) { w = min(w * 10 + d, Int.max / 20); i += 1; any = true }
+        if any { width = try FormatSpec.checked(w, "width") }
         if i < s.count, s[i] == "," || s[i] == "_" { grouping = s[i]; i += 1 }
         if i < s.count, s[i] == "." {
             i += 1
             var p = 0
             any = false
-            while i < s.count, let d = Int(String(s[i])) { p = p * 10 + d; i += 1; any = true }
+            while i < s.count, let d = Int(String(s[i])) { p = min(p * 10 + d, Int.max / 20); i += 1; any = true }
             if !any { throw TemplateError(.value, "Format specifier missing precision") }
-            precision = p
+            precision = try FormatSpec.checked(p, "precision")
         }
         if i < s.count { type = s[i]; i += 1 }
         if i != s.count { throw TemplateError(.value, "Invalid format specifier '\(text)'") }

@@ -82,6 +82,29 @@ final class Interpreter {
         }
     }
 
+    /// `s.replace(old, new, count)`, refused before it is built if the result would be too large.
+    func replace(_ s: String, _ old: String, _ new: String, count: Int) throws -> String {
+        let newBytes = new.utf8.count
+        if newBytes > old.utf8.count {
+            var n = s.pythonCount(old)
+            if count >= 0 { n = min(n, count) }
+            let (grow, o) = n.multipliedReportingOverflow(by: newBytes - old.utf8.count)
+            if o { throw stringTooLong() }
+            try chargeString(s.utf8.count + grow)
+        } else {
+            try chargeString(s.utf8.count)
+        }
+        return s.pythonReplace(old, new, count: count)
+    }
+
+    /// `separator.join(parts)`, refused before it is built if the result would be too large.
+    func join(_ parts: [String], separator: String) throws -> String {
+        var total = separator.utf8.count * max(0, parts.count - 1)
+        for p in parts { total += p.utf8.count }
+        try chargeString(total)
+        return parts.joined(separator: separator)
+    }
+
     func checkCollection(_ count: Int) throws {
         if count > limits.maxListLength { throw collectionTooLong() }
     }

@@ -63,7 +63,7 @@ enum Methods {
 
     private static func justify(_ s: String, _ arguments: Arguments, _ name: String, _ align: Unicode.Scalar) throws -> Value {
         let bound = try arguments.bind(["width", "fillchar"], function: name)
-        let width = try (bound[0] ?? .int(0)).intArgument("width")
+        let width = try FormatSpec.checked(try (bound[0] ?? .int(0)).intArgument("width"), "width")
         let fill = try bound[1].map { try $0.stringArgument("fillchar") } ?? " "
         var spec = FormatSpec()
         spec.width = width
@@ -121,11 +121,9 @@ enum Methods {
         "replace": { interpreter, v, a in
             let b = try a.bind(["old", "new", "count"], function: "replace")
             guard let old = b[0], let new = b[1] else { throw TemplateError(.type, "replace() takes at least 2 arguments") }
-            let result = string(v).pythonReplace(
-                try old.stringArgument("replace() argument 1"), try new.stringArgument("replace() argument 2"),
-                count: try (b[2] ?? .int(-1)).intArgument("count"))
-            try interpreter.chargeString(result.utf8.count)
-            return .string(result)
+            return .string(try interpreter.replace(
+                string(v), try old.stringArgument("replace() argument 1"), try new.stringArgument("replace() argument 2"),
+                count: try (b[2] ?? .int(-1)).intArgument("count")))
         },
         "upper": { _, v, _ in .string(string(v).uppercased()) },
         "lower": { _, v, _ in .string(string(v).lowercased()) },
@@ -180,9 +178,7 @@ enum Methods {
                 }
                 parts.append(s)
             }
-            let result = parts.joined(separator: string(v))
-            try interpreter.chargeString(result.utf8.count)
-            return .string(result)
+            return .string(try interpreter.join(parts, separator: string(v)))
         },
         "isdigit": { _, v, _ in let s = string(v); return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType != nil && $0.properties.numericType != .numeric }) },
         "isdecimal": { _, v, _ in let s = string(v); return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal }) },
@@ -204,12 +200,12 @@ enum Methods {
         "center": { _, v, a in
             let b = try a.bind(["width", "fillchar"], function: "center")
             let fill = try b[1].map { try $0.stringArgument("fillchar") } ?? " "
-            return .string(string(v).pythonCenter(try (b[0] ?? .int(0)).intArgument("width"), fill: fill))
+            return .string(string(v).pythonCenter(try FormatSpec.checked(try (b[0] ?? .int(0)).intArgument("width"), "width"), fill: fill))
         },
         "ljust": { _, v, a in try justify(string(v), a, "ljust", "<") },
         "rjust": { _, v, a in try justify(string(v), a, "rjust", ">") },
         "zfill": { _, v, a in
-            let width = try (try a.bind(["width"], function: "zfill")[0] ?? .int(0)).intArgument("width")
+            let width = try FormatSpec.checked(try (try a.bind(["width"], function: "zfill")[0] ?? .int(0)).intArgument("width"), "width")
             var s = string(v)
             var sign = ""
             if let f = s.unicodeScalars.first, f == "-" || f == "+" {

@@ -8,6 +8,8 @@ enum PythonJSON {
         var keySeparator: String = ": "
         var sortKeys = false
         var ensureASCII = false
+        /// Larger output is refused (a big `indent` repeated on every line can explode).
+        var maxBytes = Int.max
     }
 
     static func encode(_ value: Value, options: Options) throws -> String {
@@ -18,6 +20,7 @@ enum PythonJSON {
 
     private static func write(_ value: Value, options: Options, level: Int, to out: inout String) throws {
         if level > 256 { throw TemplateError(.value, "Circular reference detected") }
+        if out.utf8.count > options.maxBytes { throw TemplateError(.limit, "string too long (the limit is \(options.maxBytes) bytes)") }
         switch value {
         case .none: out += "null"
         case .bool(let b): out += b ? "true" : "false"
