@@ -44,7 +44,7 @@ import RealizarTestSupport
             }
         }
         let mean = worstPerPrompt.reduce(0, +) / Double(worstPerPrompt.count)
-        print("\(name): worst |Δlogit| per prompt \(worstPerPrompt.map { String(format: "%.4f", $0) }), mean \(String(format: "%.4f", mean))")
+        print("\(name): worst |Δlogit| per prompt \(worstPerPrompt.map { String(format: "%.2e", $0) }), mean \(String(format: "%.2e", mean))")
         #expect(mean <= 0.5, "\(name): mean of the per-prompt worst |Δlogit| is \(mean) > 0.5")
     }
 

@@ -34,3 +34,34 @@ import RealizarTestSupport
         #expect(output["finish_reason"] as? String == "stop_sequence")
     }
 }
+
+@Suite struct ChatTests {
+    @Test func smolLM2AnswersTheCapitalOfFrance() throws {
+        let folder = try TemporaryFolder()
+        let input = folder.file("input.txt")
+        try Data("What is the capital of France?\n/bye\n".utf8).write(to: input)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$0\" chat smollm2-135m-instruct --temperature 0 -n 48 < \"$1\"", RealizarBinary.url.path, input.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("Paris"), "the reply was: \(text)")
+    }
+
+    @Test func theTemplateOfAModelRendersItsConversation() throws {
+        let folder = try TemporaryFolder()
+        let messages = folder.file("messages.json")
+        try Data(#"[{"role": "user", "content": "Hi"}]"#.utf8).write(to: messages)
+        let result = try RealizarBinary.run(["template", "render", "--template", "smollm2-135m-instruct",
+                                             "--messages", messages.path, "--add-generation-prompt"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"), "\(result.stdout)")
+        let gemma = try RealizarBinary.run(["template", "render", "--template", "gemma3-270m",
+                                            "--messages", messages.path, "--add-generation-prompt"])
+        #expect(gemma.status == 0 && gemma.stdout.contains("<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n"), "built-in Gemma turns: \(gemma.stdout)")
+    }
+}
