@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Picks the next token from a step's logits: the one sampler chain behind the command line and
 /// the server, with llama.cpp's common-sampler semantics.
 ///
@@ -92,7 +86,7 @@ public struct Sampler: Sendable {
         adjust(logits, history: history)
         let adjusted = UnsafeBufferPointer(logits)
         let id = choose(adjusted)
-        let normalizer = Self.logSumExp(adjusted)
+        let normalizer = LogitScans.logSumExp(adjusted)
         var top: [(id: Int, logprob: Float)] = []
         if topLogprobs > 0 {
             let wanted = min(topLogprobs, vocabularySize)
@@ -130,7 +124,7 @@ public struct Sampler: Sendable {
 
     /// Steps 3–8 on the adjusted logits (or the argmax when greedy).
     private mutating func choose(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        if parameters.isGreedy { return Self.argmax(logits) }
+        if parameters.isGreedy { return LogitScans.argmax(logits) }
         // Drawn first, so a step uses exactly one number whatever the stages leave.
         let u = random.nextUnitInterval()
         candidates.loadTopK(from: logits, k: parameters.topK)
@@ -139,29 +133,6 @@ public struct Sampler: Sendable {
         candidates.keepMinP(parameters.minP)
         candidates.applyTemperature(parameters.temperature)
         return candidates.draw(uniform: u) ?? 0
-    }
-
-    /// The index of the largest logit, the lowest one among equals; NaN never wins; 0 when no
-    /// logit is above `-infinity`.
-    static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        var best = 0
-        var bestLogit = -Float.infinity
-        for i in 0..<logits.count where logits[i] > bestLogit {
-            best = i
-            bestLogit = logits[i]
-        }
-        return best
-    }
-
-    /// log Σ exp(logits), skipping NaN; `-infinity` when every logit is.
-    static func logSumExp(_ logits: UnsafeBufferPointer<Float>) -> Float {
-        var top = -Float.infinity
-        for logit in logits where logit > top { top = logit }
-        guard top > -.infinity else { return -.infinity }
-        guard top < .infinity else { return .infinity }
-        var sum = 0.0  // Double: a float sum of 262,144 terms drifts visibly
-        for logit in logits where logit > -.infinity { sum += Double(expf(logit - top)) }
-        return top + Float(log(sum))
     }
 
     /// `logits` copied into the reused scratch array (moved out of `self` so the caller can

@@ -12,8 +12,8 @@ import Darwin
 extension CandidateList {
     /// Locally typical sampling: orders the candidates by how far their surprisal (−log p) is from
     /// the distribution's entropy, closest first, and keeps the shortest such run whose probability
-    /// mass exceeds `p` (strictly, as llama.cpp). `p ≥ 1` does nothing. Leaves the candidates in
-    /// that new order, not sorted by logit.
+    /// mass exceeds `p` (strictly, as llama.cpp). `p ≥ 1` does nothing. The survivors are left
+    /// unsorted.
     mutating func keepTypical(_ p: Float) {
         guard p < 1, count > 0 else { return }
         computeProbabilities()
@@ -23,42 +23,29 @@ extension CandidateList {
         }
         // A probability that underflowed to 0 gets an infinite distance and sorts last.
         update(preservingOrder: false) { $0.key = abs(-logf($0.probability) - entropy) }
-        reorder { a, b in a.key < b.key || (a.key == b.key && SamplingCandidate.isBetter(a, b)) }
-        var mass = 0.0
-        var kept = count
-        for (index, candidate) in candidates.enumerated() {
-            mass += Double(candidate.probability)
-            if mass > Double(p) {
-                kept = index + 1
-                break
-            }
-        }
-        truncate(to: kept)
+        keepShortestPrefix(in: SmallestKeyFirst.self, reachingMass: Double(p), strictly: true)
     }
 
     /// Nucleus (top-p) sampling: keeps the most likely candidates until their probability mass
     /// reaches `p` (`≥`, as llama.cpp), always at least one. `p ≥ 1` does nothing.
     ///
-    /// On an unsorted vocabulary-sized list (top-k off) only the best 256 are sorted at first,
-    /// as llama.cpp does; the full sort happens only if those do not reach `p`.
+    /// A sorted list (after top-k) is cut with a running sum. An unsorted, vocabulary-sized one
+    /// (top-k off) is cut by a mass-steered quickselect instead of a sort, leaving the survivors
+    /// unsorted: the draw does not need them in order.
     mutating func keepTopP(_ p: Float) {
         guard p < 1, count > 0 else { return }
         computeProbabilities()
-        var sortedCount = isSorted ? count : min(256, count)
-        sortBestFirst(prefix: sortedCount)
+        guard isSorted else {
+            keepShortestPrefix(in: BestFirst.self, reachingMass: Double(p), strictly: false)
+            return
+        }
         var mass = 0.0
-        var index = 0
-        while index < count {
-            if index == sortedCount {
-                sortBestFirst()
-                sortedCount = count
-            }
-            mass += Double(storage[index].probability)
+        for (index, candidate) in candidates.enumerated() {
+            mass += Double(candidate.probability)
             if mass >= Double(p) {
-                truncate(to: index + 1, leavesSorted: true)
+                truncate(to: index + 1)
                 return
             }
-            index += 1
         }
         // Rounding kept the mass just under p: everything stays, as in llama.cpp.
     }

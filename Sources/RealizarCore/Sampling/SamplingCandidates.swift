@@ -87,15 +87,19 @@ struct CandidateList: Sendable {
             let heap = UnsafeMutableBufferPointer(rebasing: all[0..<k])
             heap.initialize(repeating: sentinel)
             var threshold = -Float.infinity
-            for i in 0..<logits.count {
-                let logit = logits[i]
-                // Ids arrive in increasing order, so a logit equal to the heap's worst loses the
-                // tie: strict `>` is exactly the canonical order. NaN never passes.
-                if logit > threshold {
-                    heap[0] = SamplingCandidate(id: Int32(i), logit: logit)
-                    Self.siftDownWorstFirst(heap, from: 0, count: k)
-                    threshold = heap[0].logit
+            var start = 0
+            while let end = LogitScans.nextChunk(logits, from: &start, exceeding: threshold) {
+                for i in start..<end {
+                    let logit = logits[i]
+                    // Ids arrive in increasing order, so a logit equal to the heap's worst loses
+                    // the tie: strict `>` is exactly the canonical order. NaN never passes.
+                    if logit > threshold {
+                        heap[0] = SamplingCandidate(id: Int32(i), logit: logit)
+                        Self.siftDownWorstFirst(heap, from: 0, count: k)
+                        threshold = heap[0].logit
+                    }
                 }
+                start = end
             }
             // Heapsort in place: moving the worst to the back each time leaves the best first.
             for end in stride(from: k - 1, to: 0, by: -1) {
@@ -159,8 +163,7 @@ struct CandidateList: Sendable {
         let live = count
         let prefix = min(prefix ?? live, live)
         storage.withUnsafeMutableBufferPointer { all in
-            CandidateSorting.sortPrefix(
-                UnsafeMutableBufferPointer(rebasing: all[0..<live]), prefix, by: SamplingCandidate.isBetter)
+            CandidateSorting.sortPrefix(UnsafeMutableBufferPointer(rebasing: all[0..<live]), prefix, BestFirst.self)
         }
         if prefix == live { isSorted = true }
     }
@@ -194,12 +197,19 @@ struct CandidateList: Sendable {
         if !preservingOrder { isSorted = false }
     }
 
-    /// Reorders the live candidates by `areInIncreasingOrder` (not the canonical order).
-    mutating func reorder(by areInIncreasingOrder: (SamplingCandidate, SamplingCandidate) -> Bool) {
+    /// Keeps the shortest run of candidates, taken in `Order`, whose probability mass reaches
+    /// `target` (`≥`, or `>` when `strictly`); see
+    /// ``CandidateSorting/selectShortestPrefix(_:reachingMass:strictly:_:)``. Needs
+    /// ``computeProbabilities()`` first. The survivors are left in no particular order.
+    mutating func keepShortestPrefix<Order: CandidateOrder>(
+        in order: Order.Type, reachingMass target: Double, strictly: Bool
+    ) {
         let live = count
-        storage.withUnsafeMutableBufferPointer { all in
-            CandidateSorting.sort(UnsafeMutableBufferPointer(rebasing: all[0..<live]), by: areInIncreasingOrder)
+        let kept = storage.withUnsafeMutableBufferPointer { all in
+            CandidateSorting.selectShortestPrefix(
+                UnsafeMutableBufferPointer(rebasing: all[0..<live]), reachingMass: target, strictly: strictly, order)
         }
+        count = kept
         isSorted = false
     }
 }

@@ -5,7 +5,7 @@
 //
 //   swiftc -O -D REALIZAR_SAMPLING_BENCHMARK -parse-as-library \
 //       Sources/RealizarCore/Sampling/*.swift Tests/RealizarCoreTests/Sampling/SamplerBenchmark.swift \
-//       -o /tmp/sampler-benchmark && /tmp/sampler-benchmark
+//       -o /tmp/sampler-benchmark && /tmp/sampler-benchmark [part of a case name]
 #if REALIZAR_SAMPLING_BENCHMARK
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +37,9 @@ struct SamplerBenchmark {
             ("typical 0.9, top-k off", SamplingParameters(topK: 0, typicalP: 0.9, seed: 1), nil),
         ]
         var scratch = logits
-        for (name, parameters, topLogprobs) in cases {
+        // An argument picks the cases whose name contains it (for profiling one at a time).
+        let filter = CommandLine.arguments.dropFirst().first
+        for (name, parameters, topLogprobs) in cases where filter.map(name.contains) ?? true {
             var sampler = try Sampler(parameters: parameters, vocabularySize: vocabularySize)
             let steps = parameters.typicalP < 1 ? steps / 20 : steps
             var best = Double.infinity

@@ -13,7 +13,7 @@ import Testing
     func sortMatchesTheStandardLibrary(count: Int) {
         var candidates = randomCandidates(count, seed: UInt64(count), distinctValues: 50)
         let expected = candidates.sorted(by: SamplingCandidate.isBetter)
-        candidates.withUnsafeMutableBufferPointer { CandidateSorting.sort($0, by: SamplingCandidate.isBetter) }
+        candidates.withUnsafeMutableBufferPointer { CandidateSorting.sort($0, BestFirst.self) }
         #expect(candidates == expected)
     }
 
@@ -22,7 +22,7 @@ import Testing
         let ascending = (0..<5000).map { SamplingCandidate(id: Int32($0), logit: Float($0)) }
         for input in [ascending, ascending.reversed()] {
             var candidates = input
-            candidates.withUnsafeMutableBufferPointer { CandidateSorting.sort($0, by: SamplingCandidate.isBetter) }
+            candidates.withUnsafeMutableBufferPointer { CandidateSorting.sort($0, BestFirst.self) }
             #expect(candidates == ascending.reversed())
         }
     }
@@ -31,7 +31,7 @@ import Testing
     func sortPrefixPutsTheBestFirstInOrder(prefix: Int) {
         var candidates = randomCandidates(5000, seed: 3, distinctValues: 1000)
         let expected = candidates.sorted(by: SamplingCandidate.isBetter)
-        candidates.withUnsafeMutableBufferPointer { CandidateSorting.sortPrefix($0, prefix, by: SamplingCandidate.isBetter) }
+        candidates.withUnsafeMutableBufferPointer { CandidateSorting.sortPrefix($0, prefix, BestFirst.self) }
         #expect(Array(candidates.prefix(prefix)) == Array(expected.prefix(prefix)))
         #expect(Set(candidates.map(\.id)) == Set(expected.map(\.id)), "the rest must still be there")
     }
