@@ -37,6 +37,7 @@ public struct Sampler: Sendable {
     private var candidates = CandidateList()
     private var topCandidates = CandidateList()
     private var logitsCopy: [Float] = []
+    private var historyScratch: [Int] = []
 
     /// A sampler for a model with `vocabularySize` logits per step; throws the first problem
     /// ``SamplingParameters/validated(vocabularySize:)`` finds.
@@ -119,7 +120,21 @@ public struct Sampler: Sendable {
         for (token, bias) in zip(biasTokens, biasValues) {
             logits[token] += bias
         }
-        penalties.apply(to: logits, history: history)
+        guard penalties.isEnabled else { return }
+        // Arrays and slices lend their storage; anything else is copied into a reused buffer.
+        // Either way the penalties see a concrete buffer, never a generic collection.
+        let lent: Void? = history.withContiguousStorageIfAvailable { penalties.apply(to: logits, history: $0) }
+        guard lent == nil else { return }
+        var window = historyScratch
+        historyScratch = []
+        defer { historyScratch = window }
+        window.removeAll(keepingCapacity: true)
+        if parameters.repeatLastN < 0 {
+            window.append(contentsOf: history)
+        } else {
+            window.append(contentsOf: history.suffix(parameters.repeatLastN))
+        }
+        window.withUnsafeBufferPointer { penalties.apply(to: logits, history: $0) }
     }
 
     /// Steps 3–8 on the adjusted logits (or the argmax when greedy).

@@ -5,7 +5,7 @@
 //
 //   swiftc -O -D REALIZAR_SAMPLING_BENCHMARK -parse-as-library \
 //       Sources/RealizarCore/Sampling/*.swift Tests/RealizarCoreTests/Sampling/SamplerBenchmark.swift \
-//       -o /tmp/sampler-benchmark && /tmp/sampler-benchmark [part of a case name]
+//       -o /tmp/sampler-benchmark && /tmp/sampler-benchmark [part of a case name [steps]]
 #if REALIZAR_SAMPLING_BENCHMARK
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +16,9 @@ import Darwin
 @main
 struct SamplerBenchmark {
     static let vocabularySize = 262_144
-    static let steps = 2000
+    /// Steps per case; a second argument overrides it (running under valgrind with two step
+    /// counts shows whether a step allocates: the heap totals must not grow with the count).
+    static let steps = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 2000 : 2000
 
     static func main() throws {
         // Logits shaped like a model's: mostly noise around -2, a few hundred plausible tokens.
@@ -41,7 +43,7 @@ struct SamplerBenchmark {
         let filter = CommandLine.arguments.dropFirst().first
         for (name, parameters, topLogprobs) in cases where filter.map(name.contains) ?? true {
             var sampler = try Sampler(parameters: parameters, vocabularySize: vocabularySize)
-            let steps = parameters.typicalP < 1 ? steps / 20 : steps
+            let steps = parameters.typicalP < 1 ? max(steps / 20, 1) : steps
             var best = Double.infinity
             var total = 0.0
             var checksum = 0

@@ -13,7 +13,9 @@ import Testing
         var penalties = RepetitionPenalties(
             repeatPenalty: repeatPenalty, frequencyPenalty: frequency, presencePenalty: presence, lastN: lastN)
         var result = logits
-        result.withUnsafeMutableBufferPointer { penalties.apply(to: $0, history: history) }
+        result.withUnsafeMutableBufferPointer { logits in
+            history.withUnsafeBufferPointer { penalties.apply(to: logits, history: $0) }
+        }
         return result
     }
 
@@ -81,11 +83,38 @@ import Testing
     @Test func countsDoNotLeakFromOneStepToTheNext() {
         var penalties = RepetitionPenalties(repeatPenalty: 1, frequencyPenalty: 1, presencePenalty: 0, lastN: 64)
         var first: [Float] = [0, 0, 0]
-        first.withUnsafeMutableBufferPointer { penalties.apply(to: $0, history: [0, 0, 1]) }
+        first.withUnsafeMutableBufferPointer { logits in
+            [0, 0, 1].withUnsafeBufferPointer { penalties.apply(to: logits, history: $0) }
+        }
         var second: [Float] = [0, 0, 0]
-        second.withUnsafeMutableBufferPointer { penalties.apply(to: $0, history: [2]) }
+        second.withUnsafeMutableBufferPointer { logits in
+            [2].withUnsafeBufferPointer { penalties.apply(to: logits, history: $0) }
+        }
         #expect(first == [-2, -1, 0], "first step: got \(first)")
         #expect(second == [0, 0, -1], "second step: expected [0, 0, -1], got \(second)")
+    }
+
+    @Test func historyWithoutContiguousStorageIsPenalisedTheSame() throws {
+        // A range lends no buffer, so the sampler copies the window; the result must not change.
+        var parameters = SamplingParameters.greedy
+        parameters.presencePenalty = 10
+        parameters.repeatLastN = 2
+        var sampler = try Sampler(parameters: parameters, vocabularySize: 4)
+        let logits: [Float] = [3, 2.9, 2.8, 0]
+        let fromRange = sampler.sample(logits, history: 0..<2)
+        let fromArray = sampler.sample(logits, history: [0, 1])
+        let wholeRange = sampler.sample(logits, history: 0..<1)
+        #expect(fromRange == 2 && fromArray == 2, "tokens 0 and 1 are penalised: got \(fromRange) and \(fromArray)")
+        #expect(wholeRange == 1, "only token 0 is penalised: got \(wholeRange)")
+    }
+
+    @Test func repeatLastNLimitsANonContiguousHistoryToo() throws {
+        var parameters = SamplingParameters.greedy
+        parameters.presencePenalty = 10
+        parameters.repeatLastN = 1
+        var sampler = try Sampler(parameters: parameters, vocabularySize: 4)
+        let chosen = sampler.sample([3, 2.9, 2.8, 0], history: (0..<2).reversed())  // 1, 0: only 0 counts
+        #expect(chosen == 1, "only the last token (0) is penalised: expected 1, got \(chosen)")
     }
 
     // MARK: Logit bias, through the sampler
