@@ -91,7 +91,8 @@ enum LogitScans {
     /// below −87 (where eˣ is under `Float.leastNormalMagnitude`), `-infinity` and NaN give 0.
     @inline(__always)
     static func exponential(_ x: Lanes) -> Lanes {
-        let clamped = pointwiseMax(x, Lanes(repeating: -87))
+        let floor = Lanes(repeating: -87)
+        let clamped = x.replacing(with: floor, where: x .< floor)
         // n = round(x / ln 2) by adding 1.5·2²³: the sum's low mantissa bits are n itself (no
         // SSE4.1 rounding instruction needed, and the integer comes for free).
         let magic = Lanes(repeating: 12_582_912)

@@ -3,7 +3,7 @@
 // to nothing unless REALIZAR_SAMPLING_BENCHMARK is defined, so the test target ignores it; run it
 // optimised, without building the rest of the package, with
 //
-//   swiftc -O -D REALIZAR_SAMPLING_BENCHMARK -parse-as-library \
+//   swiftc -O -wmo -D REALIZAR_SAMPLING_BENCHMARK -parse-as-library \
 //       Sources/RealizarCore/Sampling/*.swift Tests/RealizarCoreTests/Sampling/SamplerBenchmark.swift \
 //       -o /tmp/sampler-benchmark && /tmp/sampler-benchmark [part of a case name [steps]]
 #if REALIZAR_SAMPLING_BENCHMARK
