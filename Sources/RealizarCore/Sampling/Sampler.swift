@@ -68,18 +68,18 @@ public struct Sampler: Sendable {
         return choose(UnsafeBufferPointer(logits))
     }
 
-    /// ``sample(_:history:)-(UnsafeMutableBufferPointer<Float>,_)`` for logits in an array, which
-    /// is left untouched (they are copied into a reused scratch buffer).
+    /// The same as sampling from a buffer, for logits in an array, which is left untouched (they
+    /// are copied into a reused scratch buffer).
     public mutating func sample(_ logits: [Float], history: some Collection<Int>) -> Int {
         var copy = scratchCopy(of: logits)
         defer { logitsCopy = copy }
         return copy.withUnsafeMutableBufferPointer { sample($0, history: history) }
     }
 
-    /// Like ``sample(_:history:)-(UnsafeMutableBufferPointer<Float>,_)``, and also reports the
-    /// token's log-probability and the `topLogprobs` most likely tokens' (see ``SampledToken``
-    /// for which distribution they describe). Costs one extra pass over the vocabulary, plus a
-    /// top-`topLogprobs` selection when that is positive.
+    /// Samples like ``sample(_:history:)`` and also reports the token's log-probability and the
+    /// `topLogprobs` most likely tokens' (see ``SampledToken`` for which distribution they
+    /// describe). Costs one more vectorised pass over the vocabulary, plus a top-`topLogprobs`
+    /// selection when that is positive. When every token is banned: token 0, logprob `-infinity`.
     public mutating func sampleWithLogprobs(
         _ logits: UnsafeMutableBufferPointer<Float>, history: some Collection<Int>, topLogprobs: Int
     ) -> SampledToken {
@@ -98,11 +98,13 @@ public struct Sampler: Sendable {
                 top.append((id: Int(candidate.id), logprob: candidate.logit - normalizer))
             }
         }
-        return SampledToken(id: id, logprob: adjusted[id] - normalizer, top: top)
+        // With every token banned the normaliser is -infinity too; -inf − -inf would be NaN.
+        let logprob = normalizer == -.infinity ? -.infinity : adjusted[id] - normalizer
+        return SampledToken(id: id, logprob: logprob, top: top)
     }
 
-    /// ``sampleWithLogprobs(_:history:topLogprobs:)-(UnsafeMutableBufferPointer<Float>,_,_)`` for
-    /// logits in an array, which is left untouched.
+    /// The same as ``sampleWithLogprobs(_:history:topLogprobs:)`` from a buffer, for logits in
+    /// an array, which is left untouched.
     public mutating func sampleWithLogprobs(
         _ logits: [Float], history: some Collection<Int>, topLogprobs: Int
     ) -> SampledToken {

@@ -209,6 +209,14 @@ import Testing
         #expect(ids == [0, 2, 3, 4], "expected [0, 2, 3, 4], got \(ids)")
     }
 
+    @Test func everyTokenBannedReportsMinusInfinityNotNaN() throws {
+        var parameters = SamplingParameters(seed: 1)
+        parameters.logitBias = [0: -.infinity, 1: -.infinity]
+        var sampler = try Sampler(parameters: parameters, vocabularySize: 2)
+        let token = sampler.sampleWithLogprobs([1, 2], history: [Int](), topLogprobs: 2)
+        #expect(token.id == 0 && token.logprob == -.infinity && token.top.isEmpty, "got \(token)")
+    }
+
     @Test func zeroTopLogprobsReportsOnlyTheToken() throws {
         var sampler = try Sampler(parameters: .greedy, vocabularySize: 4)
         let token = sampler.sampleWithLogprobs(fourTokens, history: [Int](), topLogprobs: 0)
