@@ -28,16 +28,12 @@ struct RepetitionPenalties: Sendable {
 
     /// Penalises, in `logits`, every token that occurs in the last ``lastN`` entries of
     /// `history`. History ids outside the vocabulary are ignored (they cannot be sampled).
-    mutating func apply(to logits: UnsafeMutableBufferPointer<Float>, history: some Collection<Int>) {
+    ///
+    /// Takes a buffer, not a generic collection: unspecialised generic iteration (what a caller
+    /// in another module gets) allocates per element.
+    mutating func apply(to logits: UnsafeMutableBufferPointer<Float>, history: UnsafeBufferPointer<Int>) {
         guard isEnabled else { return }
-        if lastN < 0 {
-            apply(to: logits, window: history)
-        } else {
-            apply(to: logits, window: history.suffix(lastN))
-        }
-    }
-
-    private mutating func apply(to logits: UnsafeMutableBufferPointer<Float>, window: some Sequence<Int>) {
+        let window = lastN < 0 ? history : UnsafeBufferPointer(rebasing: history.suffix(lastN))
         let vocabularySize = logits.count
         // Work on local copies (moved out, so still uniquely referenced and never copied) to keep
         // the two buffers' accesses visibly disjoint.

@@ -11,7 +11,7 @@ public struct SampledToken: Sendable {
     /// Its log-probability (natural log).
     public var logprob: Float
     /// The most likely tokens and their log-probabilities, most likely first (ties: lowest id
-    /// first); as many as were asked for, or fewer when the vocabulary is smaller.
+    /// first); as many as were asked for, or fewer when fewer tokens are left unbanned.
     public var top: [(id: Int, logprob: Float)]
 
     public init(id: Int, logprob: Float, top: [(id: Int, logprob: Float)]) {

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Picks the next token from a step's logits: the one sampler chain behind the command line and
 /// the server, with llama.cpp's common-sampler semantics.
 ///
@@ -43,6 +37,7 @@ public struct Sampler: Sendable {
     private var candidates = CandidateList()
     private var topCandidates = CandidateList()
     private var logitsCopy: [Float] = []
+    private var historyScratch: [Int] = []
 
     /// A sampler for a model with `vocabularySize` logits per step; throws the first problem
     /// ``SamplingParameters/validated(vocabularySize:)`` finds.
@@ -73,18 +68,18 @@ public struct Sampler: Sendable {
         return choose(UnsafeBufferPointer(logits))
     }
 
-    /// ``sample(_:history:)-(UnsafeMutableBufferPointer<Float>,_)`` for logits in an array, which
-    /// is left untouched (they are copied into a reused scratch buffer).
+    /// The same as sampling from a buffer, for logits in an array, which is left untouched (they
+    /// are copied into a reused scratch buffer).
     public mutating func sample(_ logits: [Float], history: some Collection<Int>) -> Int {
         var copy = scratchCopy(of: logits)
         defer { logitsCopy = copy }
         return copy.withUnsafeMutableBufferPointer { sample($0, history: history) }
     }
 
-    /// Like ``sample(_:history:)-(UnsafeMutableBufferPointer<Float>,_)``, and also reports the
-    /// token's log-probability and the `topLogprobs` most likely tokens' (see ``SampledToken``
-    /// for which distribution they describe). Costs one extra pass over the vocabulary, plus a
-    /// top-`topLogprobs` selection when that is positive.
+    /// Samples like ``sample(_:history:)`` and also reports the token's log-probability and the
+    /// `topLogprobs` most likely tokens' (see ``SampledToken`` for which distribution they
+    /// describe). Costs one more vectorised pass over the vocabulary, plus a top-`topLogprobs`
+    /// selection when that is positive. When every token is banned: token 0, logprob `-infinity`.
     public mutating func sampleWithLogprobs(
         _ logits: UnsafeMutableBufferPointer<Float>, history: some Collection<Int>, topLogprobs: Int
     ) -> SampledToken {
@@ -92,7 +87,7 @@ public struct Sampler: Sendable {
         adjust(logits, history: history)
         let adjusted = UnsafeBufferPointer(logits)
         let id = choose(adjusted)
-        let normalizer = Self.logSumExp(adjusted)
+        let normalizer = LogitScans.logSumExp(adjusted)
         var top: [(id: Int, logprob: Float)] = []
         if topLogprobs > 0 {
             let wanted = min(topLogprobs, vocabularySize)
@@ -103,11 +98,13 @@ public struct Sampler: Sendable {
                 top.append((id: Int(candidate.id), logprob: candidate.logit - normalizer))
             }
         }
-        return SampledToken(id: id, logprob: adjusted[id] - normalizer, top: top)
+        // With every token banned the normaliser is -infinity too; -inf − -inf would be NaN.
+        let logprob = normalizer == -.infinity ? -.infinity : adjusted[id] - normalizer
+        return SampledToken(id: id, logprob: logprob, top: top)
     }
 
-    /// ``sampleWithLogprobs(_:history:topLogprobs:)-(UnsafeMutableBufferPointer<Float>,_,_)`` for
-    /// logits in an array, which is left untouched.
+    /// The same as ``sampleWithLogprobs(_:history:topLogprobs:)`` from a buffer, for logits in
+    /// an array, which is left untouched.
     public mutating func sampleWithLogprobs(
         _ logits: [Float], history: some Collection<Int>, topLogprobs: Int
     ) -> SampledToken {
@@ -125,12 +122,26 @@ public struct Sampler: Sendable {
         for (token, bias) in zip(biasTokens, biasValues) {
             logits[token] += bias
         }
-        penalties.apply(to: logits, history: history)
+        guard penalties.isEnabled else { return }
+        // Arrays and slices lend their storage; anything else is copied into a reused buffer.
+        // Either way the penalties see a concrete buffer, never a generic collection.
+        let lent: Void? = history.withContiguousStorageIfAvailable { penalties.apply(to: logits, history: $0) }
+        guard lent == nil else { return }
+        var window = historyScratch
+        historyScratch = []
+        defer { historyScratch = window }
+        window.removeAll(keepingCapacity: true)
+        if parameters.repeatLastN < 0 {
+            window.append(contentsOf: history)
+        } else {
+            window.append(contentsOf: history.suffix(parameters.repeatLastN))
+        }
+        window.withUnsafeBufferPointer { penalties.apply(to: logits, history: $0) }
     }
 
     /// Steps 3–8 on the adjusted logits (or the argmax when greedy).
     private mutating func choose(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        if parameters.isGreedy { return Self.argmax(logits) }
+        if parameters.isGreedy { return LogitScans.argmax(logits) }
         // Drawn first, so a step uses exactly one number whatever the stages leave.
         let u = random.nextUnitInterval()
         candidates.loadTopK(from: logits, k: parameters.topK)
@@ -139,29 +150,6 @@ public struct Sampler: Sendable {
         candidates.keepMinP(parameters.minP)
         candidates.applyTemperature(parameters.temperature)
         return candidates.draw(uniform: u) ?? 0
-    }
-
-    /// The index of the largest logit, the lowest one among equals; NaN never wins; 0 when no
-    /// logit is above `-infinity`.
-    static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        var best = 0
-        var bestLogit = -Float.infinity
-        for i in 0..<logits.count where logits[i] > bestLogit {
-            best = i
-            bestLogit = logits[i]
-        }
-        return best
-    }
-
-    /// log Σ exp(logits), skipping NaN; `-infinity` when every logit is.
-    static func logSumExp(_ logits: UnsafeBufferPointer<Float>) -> Float {
-        var top = -Float.infinity
-        for logit in logits where logit > top { top = logit }
-        guard top > -.infinity else { return -.infinity }
-        guard top < .infinity else { return .infinity }
-        var sum = 0.0  // Double: a float sum of 262,144 terms drifts visibly
-        for logit in logits where logit > -.infinity { sum += Double(expf(logit - top)) }
-        return top + Float(log(sum))
     }
 
     /// `logits` copied into the reused scratch array (moved out of `self` so the caller can

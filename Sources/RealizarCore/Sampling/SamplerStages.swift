@@ -12,53 +12,43 @@ import Darwin
 extension CandidateList {
     /// Locally typical sampling: orders the candidates by how far their surprisal (−log p) is from
     /// the distribution's entropy, closest first, and keeps the shortest such run whose probability
-    /// mass exceeds `p` (strictly, as llama.cpp). `p ≥ 1` does nothing. Leaves the candidates in
-    /// that new order, not sorted by logit.
+    /// mass exceeds `p` (strictly, as llama.cpp). `p ≥ 1` does nothing. The survivors are left
+    /// unsorted.
     mutating func keepTypical(_ p: Float) {
         guard p < 1, count > 0 else { return }
-        computeProbabilities()
-        var entropy: Float = 0
-        for candidate in candidates where candidate.probability > 0 {
-            entropy -= candidate.probability * logf(candidate.probability)
+        // ln p = logit − ln Z exactly, with no `log` per candidate (and finite even where p
+        // itself underflowed to 0).
+        let logNormalizer = computeProbabilities().logNormalizer
+        let entropy = withLiveCandidates { live in
+            var sum = 0.0
+            for candidate in live { sum -= Double(candidate.probability) * Double(candidate.logit - logNormalizer) }
+            return sum
         }
-        // A probability that underflowed to 0 gets an infinite distance and sorts last.
-        update(preservingOrder: false) { $0.key = abs(-logf($0.probability) - entropy) }
-        reorder { a, b in a.key < b.key || (a.key == b.key && SamplingCandidate.isBetter(a, b)) }
-        var mass = 0.0
-        var kept = count
-        for (index, candidate) in candidates.enumerated() {
-            mass += Double(candidate.probability)
-            if mass > Double(p) {
-                kept = index + 1
-                break
-            }
-        }
-        truncate(to: kept)
+        let typical = Float(entropy)
+        update(preservingOrder: false) { $0.key = abs(logNormalizer - $0.logit - typical) }
+        keepShortestPrefix(in: SmallestKeyFirst.self, reachingMass: Double(p), strictly: true)
     }
 
     /// Nucleus (top-p) sampling: keeps the most likely candidates until their probability mass
     /// reaches `p` (`≥`, as llama.cpp), always at least one. `p ≥ 1` does nothing.
     ///
-    /// On an unsorted vocabulary-sized list (top-k off) only the best 256 are sorted at first,
-    /// as llama.cpp does; the full sort happens only if those do not reach `p`.
+    /// A sorted list (after top-k) is cut with a running sum. An unsorted, vocabulary-sized one
+    /// (top-k off) is cut by a mass-steered quickselect instead of a sort, leaving the survivors
+    /// unsorted: the draw does not need them in order.
     mutating func keepTopP(_ p: Float) {
         guard p < 1, count > 0 else { return }
         computeProbabilities()
-        var sortedCount = isSorted ? count : min(256, count)
-        sortBestFirst(prefix: sortedCount)
+        guard isSorted else {
+            keepShortestPrefix(in: BestFirst.self, reachingMass: Double(p), strictly: false)
+            return
+        }
         var mass = 0.0
-        var index = 0
-        while index < count {
-            if index == sortedCount {
-                sortBestFirst()
-                sortedCount = count
-            }
-            mass += Double(storage[index].probability)
+        for (index, candidate) in candidates.enumerated() {
+            mass += Double(candidate.probability)
             if mass >= Double(p) {
-                truncate(to: index + 1, leavesSorted: true)
+                truncate(to: index + 1)
                 return
             }
-            index += 1
         }
         // Rounding kept the mass just under p: everything stays, as in llama.cpp.
     }
@@ -80,24 +70,28 @@ extension CandidateList {
 
     /// Draws one candidate from the softmax of the current logits, given a uniform number `u` in
     /// [0, 1): walks the candidates in their current order and returns the first id whose
-    /// cumulative weight exceeds `u` times the total. `nil` when no candidate is left.
+    /// cumulative probability exceeds `u` times the total. `nil` when no candidate is left.
     mutating func draw(uniform u: Double) -> Int? {
         guard count > 0 else { return nil }
         let top = maximumLogit
-        var total = 0.0
-        update(preservingOrder: true) {
-            $0.probability = expf($0.logit - top)
-            total += Double($0.probability)
+        // Only pathological logits get here (+infinity from the model, or a temperature pushing
+        // extreme values out of range): softmax is undefined, so take the first at the top.
+        guard top.isFinite else { return candidates.first { $0.logit == top }.map { Int($0.id) } }
+        computeProbabilities()
+        return withLiveCandidates { live in
+            // Summed again in walking order, so that the walk's last partial sum is exactly `total`.
+            var total = 0.0
+            for candidate in live { total += Double(candidate.probability) }
+            let target = u * total
+            var cumulative = 0.0
+            var lastLikely: Int?
+            for candidate in live where candidate.probability > 0 {
+                cumulative += Double(candidate.probability)
+                lastLikely = Int(candidate.id)
+                if cumulative > target { return Int(candidate.id) }
+            }
+            // Only reachable when rounding makes u × total equal the total.
+            return lastLikely ?? Int(live[0].id)
         }
-        let target = u * total
-        var cumulative = 0.0
-        var lastLikely: Int?
-        for candidate in candidates where candidate.probability > 0 {
-            cumulative += Double(candidate.probability)
-            lastLikely = Int(candidate.id)
-            if cumulative > target { return Int(candidate.id) }
-        }
-        // Only reachable when rounding makes u × total equal the total.
-        return lastLikely ?? Int(storage[0].id)
     }
 }

@@ -87,15 +87,19 @@ struct CandidateList: Sendable {
             let heap = UnsafeMutableBufferPointer(rebasing: all[0..<k])
             heap.initialize(repeating: sentinel)
             var threshold = -Float.infinity
-            for i in 0..<logits.count {
-                let logit = logits[i]
-                // Ids arrive in increasing order, so a logit equal to the heap's worst loses the
-                // tie: strict `>` is exactly the canonical order. NaN never passes.
-                if logit > threshold {
-                    heap[0] = SamplingCandidate(id: Int32(i), logit: logit)
-                    Self.siftDownWorstFirst(heap, from: 0, count: k)
-                    threshold = heap[0].logit
+            var start = 0
+            while let end = LogitScans.nextChunk(logits, from: &start, exceeding: threshold) {
+                for i in start..<end {
+                    let logit = logits[i]
+                    // Ids arrive in increasing order, so a logit equal to the heap's worst loses
+                    // the tie: strict `>` is exactly the canonical order. NaN never passes.
+                    if logit > threshold {
+                        heap[0] = SamplingCandidate(id: Int32(i), logit: logit)
+                        Self.siftDownWorstFirst(heap, from: 0, count: k)
+                        threshold = heap[0].logit
+                    }
                 }
+                start = end
             }
             // Heapsort in place: moving the worst to the back each time leaves the best first.
             for end in stride(from: k - 1, to: 0, by: -1) {
@@ -126,30 +130,60 @@ struct CandidateList: Sendable {
 
     // MARK: Shared steps
 
+    /// Calls `body` with the live candidates as a buffer (no slice, no per-element checks: the
+    /// vocabulary-sized passes need that).
+    func withLiveCandidates<R>(_ body: (UnsafeBufferPointer<SamplingCandidate>) -> R) -> R {
+        storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+    }
+
     /// The largest live logit (`-infinity` when the list is empty).
     var maximumLogit: Float {
         if count == 0 { return -.infinity }
         if isSorted { return storage[0].logit }
-        var best = -Float.infinity
-        for i in 0..<count { best = max(best, storage[i].logit) }
-        return best
+        return withLiveCandidates { live in
+            var best = -Float.infinity
+            for candidate in live where candidate.logit > best { best = candidate.logit }
+            return best
+        }
     }
 
-    /// Fills in each candidate's probability: the softmax of the live logits.
-    mutating func computeProbabilities() {
-        guard count > 0 else { return }
+    /// Fills in each candidate's probability, the softmax of the live logits, and returns the
+    /// log of the softmax's normaliser, so that ln p = logit − `logNormalizer` without a `log`
+    /// per candidate. Eight candidates at a time go through ``LogitScans/exponential(_:)``.
+    @discardableResult
+    mutating func computeProbabilities() -> (top: Float, logNormalizer: Float) {
+        guard count > 0 else { return (-.infinity, -.infinity) }
         let top = maximumLogit
         let live = count
-        storage.withUnsafeMutableBufferPointer { all in
-            var sum = 0.0  // Double: thousands of small terms are added to a few large ones
-            for i in 0..<live {
-                let p = expf(all[i].logit - top)
-                all[i].probability = p
-                sum += Double(p)
+        let sum = storage.withUnsafeMutableBufferPointer { all in
+            let width = LogitScans.Lanes.scalarCount
+            let shift = LogitScans.Lanes(repeating: top)
+            var total = 0.0  // Double across blocks: thousands of small terms join a few large ones
+            var start = 0
+            while start < live {
+                let blockEnd = min(start + 1024, live)
+                var lanes = LogitScans.Lanes()
+                while start + width <= blockEnd {
+                    var x = LogitScans.Lanes()
+                    for lane in 0..<width { x[lane] = all[start + lane].logit }
+                    let weights = LogitScans.exponential(x - shift)
+                    for lane in 0..<width { all[start + lane].probability = weights[lane] }
+                    lanes += weights
+                    start += width
+                }
+                while start < blockEnd {
+                    let weight = expf(all[start].logit - top)
+                    all[start].probability = weight
+                    lanes[0] += weight
+                    start += 1
+                }
+                total += Double(lanes.sum())
             }
-            let scale = Float(1 / sum)
+            let scale = Float(1 / total)
             for i in 0..<live { all[i].probability *= scale }
+            return total
         }
+        return (top, top + Float(log(sum)))
     }
 
     /// Sorts the live candidates best first, or only the best `prefix` of them (placed first),
@@ -159,8 +193,7 @@ struct CandidateList: Sendable {
         let live = count
         let prefix = min(prefix ?? live, live)
         storage.withUnsafeMutableBufferPointer { all in
-            CandidateSorting.sortPrefix(
-                UnsafeMutableBufferPointer(rebasing: all[0..<live]), prefix, by: SamplingCandidate.isBetter)
+            CandidateSorting.sortPrefix(UnsafeMutableBufferPointer(rebasing: all[0..<live]), prefix, BestFirst.self)
         }
         if prefix == live { isSorted = true }
     }
@@ -194,12 +227,19 @@ struct CandidateList: Sendable {
         if !preservingOrder { isSorted = false }
     }
 
-    /// Reorders the live candidates by `areInIncreasingOrder` (not the canonical order).
-    mutating func reorder(by areInIncreasingOrder: (SamplingCandidate, SamplingCandidate) -> Bool) {
+    /// Keeps the shortest run of candidates, taken in `Order`, whose probability mass reaches
+    /// `target` (`≥`, or `>` when `strictly`); see
+    /// ``CandidateSorting/selectShortestPrefix(_:reachingMass:strictly:_:)``. Needs
+    /// ``computeProbabilities()`` first. The survivors are left in no particular order.
+    mutating func keepShortestPrefix<Order: CandidateOrder>(
+        in order: Order.Type, reachingMass target: Double, strictly: Bool
+    ) {
         let live = count
-        storage.withUnsafeMutableBufferPointer { all in
-            CandidateSorting.sort(UnsafeMutableBufferPointer(rebasing: all[0..<live]), by: areInIncreasingOrder)
+        let kept = storage.withUnsafeMutableBufferPointer { all in
+            CandidateSorting.selectShortestPrefix(
+                UnsafeMutableBufferPointer(rebasing: all[0..<live]), reachingMass: target, strictly: strictly, order)
         }
+        count = kept
         isSorted = false
     }
 }

@@ -119,6 +119,9 @@ public struct SamplingParameters: Sendable, Equatable {
     }
 }
 
+/// Keys are the Swift property names; an API layer maps its own field names (`top_p`,
+/// `repeat_penalty`, ...) onto these. Note that `JSONEncoder` refuses a `-infinity` logit bias
+/// unless given a `nonConformingFloatEncodingStrategy`.
 extension SamplingParameters: Codable {
     private enum CodingKeys: String, CodingKey {
         case temperature, topK, topP, minP, typicalP, repeatPenalty, repeatLastN
