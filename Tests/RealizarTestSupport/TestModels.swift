@@ -75,7 +75,21 @@ public enum Shell {
         try process.run()
         if let input { stdin.fileHandleForWriting.write(input) }
         try? stdin.fileHandleForWriting.close()
-        // Read both pipes concurrently so that neither fills up and blocks the child.
+        let (outputData, errorData) = readToEnd(stdout, stderr)
+        process.waitUntilExit()
+        let output = String(decoding: outputData, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw Failure(command: command, status: process.terminationStatus,
+                          output: output + String(decoding: errorData, as: UTF8.self))
+        }
+        return output
+    }
+}
+
+extension Shell {
+    /// Reads a child's standard output and error to their ends, concurrently, so that neither pipe
+    /// fills up and blocks the child.
+    static func readToEnd(_ stdout: Pipe, _ stderr: Pipe) -> (Data, Data) {
         nonisolated(unsafe) var errorData = Data()
         let group = DispatchGroup()
         group.enter()
@@ -85,13 +99,7 @@ public enum Shell {
         }
         let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
-        let output = String(decoding: outputData, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure(command: command, status: process.terminationStatus,
-                          output: output + String(decoding: errorData, as: UTF8.self))
-        }
-        return output
+        return (outputData, errorData)
     }
 }
 
@@ -132,15 +140,7 @@ public enum RealizarBinary {
         try process.run()
         let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        let (outputData, errorData) = Shell.readToEnd(stdout, stderr)
         process.waitUntilExit()
         killer.cancel()
         return Result(status: process.terminationStatus,
