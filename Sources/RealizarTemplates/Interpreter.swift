@@ -105,6 +105,15 @@ final class Interpreter {
         return parts.joined(separator: separator)
     }
 
+    /// Refuses values nested deeper than the limit; returns the value for chaining.
+    @discardableResult
+    func checkDepth(_ value: Value) throws -> Value {
+        if value.nestingDepth > limits.maxValueDepth {
+            throw limitError("value nested too deeply (more than \(limits.maxValueDepth) levels)")
+        }
+        return value
+    }
+
     func checkCollection(_ count: Int) throws {
         if count > limits.maxListLength { throw collectionTooLong() }
     }
@@ -251,6 +260,8 @@ final class Interpreter {
                 throw TemplateError(.type, "cannot assign attribute on non-namespace object")
             }
             box.dict.set(attribute, value)
+            box.noteAdded(value)
+            try checkDepth(.namespace(box))
         case .tuple(let targets):
             let items = try iterate(value)
             if items.count > targets.count {

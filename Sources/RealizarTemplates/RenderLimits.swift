@@ -17,6 +17,8 @@ public struct RenderLimits: Sendable, Hashable {
     public var maxValueSize: Int
     /// Longest list a template may build (by `*`, `+`, `append`, ...).
     public var maxListLength: Int
+    /// Deepest nesting of lists, dicts and tuples a template may build (`[[[...]]]`).
+    public var maxValueDepth: Int
     /// Total text all string operations may produce in one render: bounds the work of templates
     /// that build and throw away big strings in a loop.
     public var maxTotalTextBytes: Int
@@ -26,7 +28,8 @@ public struct RenderLimits: Sendable, Hashable {
 
     public init(
         maxLoopIterations: Int = 1_000_000, maxRangeLength: Int = 100_000, maxCallDepth: Int = 200, maxNesting: Int = 200,
-        maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxListLength: Int = 1_000_000, maxTotalTextBytes: Int = 512 << 20,
+        maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxListLength: Int = 1_000_000, maxValueDepth: Int = 500,
+        maxTotalTextBytes: Int = 512 << 20,
         timeLimit: Duration? = .seconds(1)
     ) {
         self.maxLoopIterations = maxLoopIterations
@@ -36,6 +39,7 @@ public struct RenderLimits: Sendable, Hashable {
         self.maxOutputBytes = maxOutputBytes
         self.maxValueSize = maxValueSize
         self.maxListLength = maxListLength
+        self.maxValueDepth = maxValueDepth
         self.maxTotalTextBytes = maxTotalTextBytes
         self.timeLimit = timeLimit
     }
