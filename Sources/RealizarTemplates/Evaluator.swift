@@ -1,6 +1,8 @@
 /// Expression evaluation: names, attribute and item access, slicing, calls, operators.
 extension Interpreter {
     func eval(_ expr: Expr, _ scope: Scope) throws -> Value {
+        try enterEvaluation()
+        defer { evaluationDepth -= 1 }
         do {
             return try evalUnlocated(expr, scope)
         } catch let e as TemplateError {

@@ -20,6 +20,8 @@ final class Interpreter {
     /// Copied out of `limits` for the hot loop.
     private let maxLoopIterations: Int
     @exclusivity(unchecked) private var callDepth = 0
+    /// Nested expression evaluations and statements, across macro calls: what the stack holds.
+    @exclusivity(unchecked) var evaluationDepth = 0
     @exclusivity(unchecked) private var totalText = 0
     private let deadline: ContinuousClock.Instant?
     /// Scopes that hold macros: the macros refer back to them, so the cycle is broken after the render.
@@ -152,7 +154,20 @@ final class Interpreter {
         return .normal
     }
 
+    /// Counts one level of recursion in the interpreter. Expression height, block nesting and macro
+    /// recursion are limited one by one; this bounds them together, so that the render thread's
+    /// stack always suffices.
+    func enterEvaluation() throws {
+        evaluationDepth += 1
+        if evaluationDepth > limits.maxEvaluationDepth {
+            evaluationDepth -= 1
+            throw limitError("evaluation nested too deeply (more than \(limits.maxEvaluationDepth) levels of expressions, blocks and macro calls)")
+        }
+    }
+
     private func execute(_ statement: Stmt, _ scope: Scope) throws -> Flow {
+        try enterEvaluation()
+        defer { evaluationDepth -= 1 }
         switch statement {
         case .text(let s):
             try emit(s)

@@ -11,6 +11,9 @@ public struct RenderLimits: Sendable, Hashable {
     public var maxCallDepth: Int
     /// Deepest nesting of blocks and of parentheses in the source.
     public var maxNesting: Int
+    /// Deepest recursion of the interpreter: nested expressions, blocks and macro calls together.
+    /// Renders run on a thread with a large stack, which this keeps from overflowing.
+    public var maxEvaluationDepth: Int
     /// Largest text a render may produce, in UTF-8 bytes (the result, or a captured block).
     public var maxOutputBytes: Int
     /// Largest single string a template may build (by `*`, `+`, `~`, `join`, ...), in UTF-8 bytes.
@@ -27,7 +30,7 @@ public struct RenderLimits: Sendable, Hashable {
     public var timeLimit: Duration?
 
     public init(
-        maxLoopIterations: Int = 1_000_000, maxRangeLength: Int = 100_000, maxCallDepth: Int = 200, maxNesting: Int = 200,
+        maxLoopIterations: Int = 1_000_000, maxRangeLength: Int = 100_000, maxCallDepth: Int = 200, maxNesting: Int = 200, maxEvaluationDepth: Int = 5_000,
         maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxListLength: Int = 1_000_000, maxValueDepth: Int = 500,
         maxTotalTextBytes: Int = 512 << 20,
         timeLimit: Duration? = .seconds(1)
@@ -36,6 +39,7 @@ public struct RenderLimits: Sendable, Hashable {
         self.maxRangeLength = maxRangeLength
         self.maxCallDepth = maxCallDepth
         self.maxNesting = maxNesting
+        self.maxEvaluationDepth = maxEvaluationDepth
         self.maxOutputBytes = maxOutputBytes
         self.maxValueSize = maxValueSize
         self.maxListLength = maxListLength

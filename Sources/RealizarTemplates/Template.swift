@@ -49,6 +49,7 @@ public struct Template: Sendable {
     ///   - timeZone: the time zone `strftime_now` formats in.
     public func render(_ context: [String: JinjaValue] = [:], now: Date = Date(), timeZone: TimeZone = .current) throws -> String {
         let interpreter = Interpreter(limits: options.limits, context: context, now: now, timeZone: timeZone)
-        return try interpreter.render(body)
+        let body = self.body
+        return try RenderThread.run { try interpreter.render(body) }
     }
 }
