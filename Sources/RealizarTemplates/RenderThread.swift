@@ -1,31 +1,37 @@
 import Foundation
 
-/// Runs a render on a thread of its own with a large stack. The interpreter recurses (expressions
-/// inside macro calls inside loops), and the caller's thread may have a small stack: 512 KiB for
-/// Swift concurrency threads on macOS. `RenderLimits.maxEvaluationDepth` keeps the recursion
-/// within this stack even in debug builds, whose frames are several kilobytes.
+/// Runs parsing and rendering on a thread of its own with a large stack. Both recurse (nested
+/// expressions, blocks, macro calls), and the caller's thread may have a small stack: 512 KiB
+/// for Swift concurrency threads on macOS. The limits in `RenderLimits` (`maxNesting`,
+/// `maxEvaluationDepth`) keep the recursion within this stack even in debug builds, whose frames
+/// are several kilobytes.
 enum RenderThread {
     /// Reserved, not committed: only the pages a render touches take memory.
     static let stackSize = 256 << 20
 
-    /// Carries the work to the thread and the result back; the semaphore orders the accesses.
-    private final class Handoff: @unchecked Sendable {
-        var work: (() throws -> String)?
-        var result: Result<String, Error> = .failure(TemplateError(.limit, "the render thread did not run"))
-    }
-
-    static func run(_ work: @escaping () throws -> String) throws -> String {
-        let handoff = Handoff()
-        handoff.work = work
+    static func run<T>(_ work: @escaping () throws -> T) throws -> T {
+        let handoff = Handoff<T>(work)
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            handoff.result = Result { try handoff.work!() }
-            handoff.work = nil
+            handoff.run()
             done.signal()
         }
         thread.stackSize = stackSize
         thread.start()
         done.wait()
         return try handoff.result.get()
+    }
+}
+
+/// Carries the work to the thread and the result back; the semaphore orders the accesses.
+private final class Handoff<T>: @unchecked Sendable {
+    private var work: (() throws -> T)?
+    var result: Result<T, Error> = .failure(TemplateError(.limit, "the render thread did not run"))
+
+    init(_ work: @escaping () throws -> T) { self.work = work }
+
+    func run() {
+        result = Result { try work!() }
+        work = nil
     }
 }
