@@ -1,6 +1,8 @@
 /// Expression evaluation: names, attribute and item access, slicing, calls, operators.
 extension Interpreter {
     func eval(_ expr: Expr, _ scope: Scope) throws -> Value {
+        try enterEvaluation()
+        defer { evaluationDepth -= 1 }
         do {
             return try evalUnlocated(expr, scope)
         } catch let e as TemplateError {
@@ -22,13 +24,13 @@ extension Interpreter {
         case .name(let name, _):
             return scope.lookup(name) ?? globals[name] ?? .undefined("'\(name)' is undefined")
         case .list(let items, _):
-            return .list(try items.map { try eval($0, scope) })
+            return try checkDepth(.list(try items.map { try eval($0, scope) }))
         case .tuple(let items, _):
-            return .tuple(try items.map { try eval($0, scope) })
+            return try checkDepth(.tuple(try items.map { try eval($0, scope) }))
         case .dict(let pairs, _):
             var dict = OrderedDict()
             for (k, v) in pairs { try dict.set(try eval(k, scope), try eval(v, scope)) }
-            return .dict(dict)
+            return try checkDepth(.dict(dict))
         case .attribute(let object, let name, _):
             return try attribute(of: try eval(object, scope), name)
         case .item(let object, let key, _):

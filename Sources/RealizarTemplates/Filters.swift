@@ -38,6 +38,9 @@ enum Filters {
         "indent": { interpreter, v, a in
             // Jinja2 appends to the value first, which fails for undefined.
             if case .undefined(let u) = v { throw u.error }
+            guard case .string = v else {
+                throw TemplateError(.type, "unsupported operand type(s) for +=: '\(v.typeName)' and 'str'")
+            }
             let b = try a.bind(["width", "first", "blank"], function: "indent")
             let indentation: String
             if case .string(let s) = b[0] {
@@ -51,8 +54,18 @@ enum Filters {
             try interpreter.chargeString(s.utf8.count + lines * indentation.utf8.count)
             return .string(indent(s, indentation, first: b[1]?.isTruthy ?? false, blank: b[2]?.isTruthy ?? false))
         },
-        "truncate": { _, v, a in
+        "truncate": { interpreter, v, a in
             let b = try a.bind(["length", "killwords", "end", "leeway"], function: "truncate")
+            // Jinja2 measures the value itself: a short enough list or undefined comes back as it is.
+            switch v {
+            case .string: break
+            case .undefined: return v
+            case .list, .tuple, .dict:
+                let count = try interpreter.iterate(v).count
+                if count <= (try (b[0] ?? .int(255)).intArgument("length")) + 5 { return v }
+                throw TemplateError(.type, "can only truncate text, not a long \(v.typeName)")
+            default: throw TemplateError(.type, "object of type '\(v.typeName)' has no len()")
+            }
             let s = text(v).scalars
             let length = try (b[0] ?? .int(255)).intArgument("length")
             let end = text(b[2] ?? .string("...")).scalars

@@ -78,6 +78,7 @@ enum PercentFormat {
                 continue
             }
             let v = try value ?? take()
+            if case .undefined(let u) = v, !"sra".unicodeScalars.contains(type) { throw u.error }
             if spec.align == nil { spec.align = ">" }
             if spec.zeroPad, spec.align == ">", "diouxXeEfFgG".unicodeScalars.contains(type) { spec.fill = "0"; spec.align = "=" }
             let text: String
@@ -109,7 +110,11 @@ enum PercentFormat {
             }
             out.append(contentsOf: text.unicodeScalars)
         }
-        if mapping == nil, next < positional.count {
+        // Python checks leftovers only for tuples and plain values: anything with items (a list)
+        // counts as a mapping there.
+        var isMappingLike = mapping != nil
+        if case .list = argument { isMappingLike = true }
+        if !isMappingLike, next < positional.count {
             throw TemplateError(.type, "not all arguments converted during string formatting")
         }
         return String(out)

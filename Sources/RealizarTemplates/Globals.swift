@@ -70,7 +70,7 @@ enum Globals {
             for (k, v) in try pairs(source, interpreter) { try d.set(k, v) }
         }
         for (k, v) in a.keywords { d.set(k, v) }
-        return .dict(d)
+        return try interpreter.checkDepth(.dict(d))
     }
 
     private static func namespace(_ interpreter: Interpreter, _ a: Arguments) throws -> Value {
@@ -79,7 +79,7 @@ enum Globals {
             for (k, v) in try pairs(source, interpreter) { try d.set(k, v) }
         }
         for (k, v) in a.keywords { d.set(k, v) }
-        return .namespace(DictBox(d))
+        return try interpreter.checkDepth(.namespace(DictBox(d)))
     }
 }
 

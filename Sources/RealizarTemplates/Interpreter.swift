@@ -20,6 +20,8 @@ final class Interpreter {
     /// Copied out of `limits` for the hot loop.
     private let maxLoopIterations: Int
     @exclusivity(unchecked) private var callDepth = 0
+    /// Nested expression evaluations and statements, across macro calls: what the stack holds.
+    @exclusivity(unchecked) var evaluationDepth = 0
     @exclusivity(unchecked) private var totalText = 0
     private let deadline: ContinuousClock.Instant?
     /// Scopes that hold macros: the macros refer back to them, so the cycle is broken after the render.
@@ -105,6 +107,15 @@ final class Interpreter {
         return parts.joined(separator: separator)
     }
 
+    /// Refuses values nested deeper than the limit; returns the value for chaining.
+    @discardableResult
+    func checkDepth(_ value: Value) throws -> Value {
+        if value.nestingDepth > limits.maxValueDepth {
+            throw limitError("value nested too deeply (more than \(limits.maxValueDepth) levels)")
+        }
+        return value
+    }
+
     func checkCollection(_ count: Int) throws {
         if count > limits.maxListLength { throw collectionTooLong() }
     }
@@ -143,7 +154,20 @@ final class Interpreter {
         return .normal
     }
 
+    /// Counts one level of recursion in the interpreter. Expression height, block nesting and macro
+    /// recursion are limited one by one; this bounds them together, so that the render thread's
+    /// stack always suffices.
+    func enterEvaluation() throws {
+        evaluationDepth += 1
+        if evaluationDepth > limits.maxEvaluationDepth {
+            evaluationDepth -= 1
+            throw limitError("evaluation nested too deeply (more than \(limits.maxEvaluationDepth) levels of expressions, blocks and macro calls)")
+        }
+    }
+
     private func execute(_ statement: Stmt, _ scope: Scope) throws -> Flow {
+        try enterEvaluation()
+        defer { evaluationDepth -= 1 }
         switch statement {
         case .text(let s):
             try emit(s)
@@ -251,6 +275,8 @@ final class Interpreter {
                 throw TemplateError(.type, "cannot assign attribute on non-namespace object")
             }
             box.dict.set(attribute, value)
+            box.noteAdded(value)
+            try checkDepth(.namespace(box))
         case .tuple(let targets):
             let items = try iterate(value)
             if items.count > targets.count {

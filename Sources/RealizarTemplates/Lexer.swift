@@ -10,6 +10,9 @@ struct Lexer {
     struct Options {
         var trimBlocks: Bool
         var lstripBlocks: Bool
+        /// Deepest bracket nesting accepted inside a tag: deeper input fails here, before
+        /// anything is built for it.
+        var maxNesting: Int
     }
 
     private var chars: [Unicode.Scalar]
@@ -228,7 +231,6 @@ struct Lexer {
 
     // MARK: - Inside tags
 
-    private static let operators2: [String] = ["**", "//", "==", "!=", "<=", ">="]
     private static let operators1: Set<Unicode.Scalar> = [
         "+", "-", "*", "/", "%", "~", "=", "<", ">", ".", ":", "|", ",", "(", ")", "[", "]", "{", "}", ";",
     ]
@@ -272,15 +274,26 @@ struct Lexer {
                 tokens.append(Token(kind: try lexNumber(), location: loc))
             } else {
                 var op: String? = nil
-                for candidate in Lexer.operators2 where matches(candidate, at: pos) {
-                    op = candidate
-                    break
+                if let n = peek(1) {
+                    switch (c, n) {
+                    case ("*", "*"): op = "**"
+                    case ("/", "/"): op = "//"
+                    case ("=", "="): op = "=="
+                    case ("!", "="): op = "!="
+                    case ("<", "="): op = "<="
+                    case (">", "="): op = ">="
+                    default: break
+                    }
                 }
                 if op == nil, Lexer.operators1.contains(c) { op = String(Character(c)) }
                 guard let found = op else { throw error("unexpected char '\(Character(c))'") }
                 advance(found.unicodeScalars.count)
                 switch found {
-                case "(", "[", "{": brackets.append(c)
+                case "(", "[", "{":
+                    brackets.append(c)
+                    if brackets.count > options.maxNesting {
+                        throw TemplateError(.limit, "template nested too deeply (more than \(options.maxNesting) levels)", at: loc)
+                    }
                 case ")", "]", "}":
                     let expected: Unicode.Scalar = found == ")" ? "(" : found == "]" ? "[" : "{"
                     guard let open = brackets.popLast() else { throw error("unexpected '\(found)'", at: loc) }

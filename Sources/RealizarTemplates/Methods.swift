@@ -274,6 +274,8 @@ enum Methods {
             let box = listBox(v)
             try interpreter.checkCollection(box.items.count + 1)
             box.items.append(a.positional[0])
+            box.noteAdded(a.positional[0])
+            try interpreter.checkDepth(v)
             return .none
         },
         "extend": { interpreter, v, a in
@@ -282,6 +284,8 @@ enum Methods {
             let more = try interpreter.iterate(a.positional[0])
             try interpreter.checkCollection(box.items.count + more.count)
             box.items.append(contentsOf: more)
+            for x in more { box.noteAdded(x) }
+            try interpreter.checkDepth(v)
             return .none
         },
         "insert": { interpreter, v, a in
@@ -291,6 +295,8 @@ enum Methods {
             var i = try a.positional[0].intArgument("index")
             if i < 0 { i += box.items.count }
             box.items.insert(a.positional[1], at: min(max(i, 0), box.items.count))
+            box.noteAdded(a.positional[1])
+            try interpreter.checkDepth(v)
             return .none
         },
         "pop": { _, v, a in
@@ -350,12 +356,14 @@ enum Methods {
             if let d = b[1] { return d }
             throw TemplateError(.value, "KeyError: \(PythonText.repr(key))")
         },
-        "setdefault": { _, v, a in
+        "setdefault": { interpreter, v, a in
             let b = try a.bind(["key", "default"], function: "setdefault")
             guard let key = b[0] else { throw TemplateError(.type, "setdefault expected at least 1 argument, got 0") }
             let box = dictBox(v)
             if let existing = try box.dict.get(key) { return existing }
             try box.dict.set(key, b[1] ?? .none)
+            box.noteAdded(b[1] ?? .none)
+            try interpreter.checkDepth(v)
             return b[1] ?? .none
         },
         "update": { interpreter, v, a in
@@ -372,6 +380,8 @@ enum Methods {
                 }
             }
             for (k, x) in a.keywords { box.dict.set(k, x) }
+            box.depth = max(box.depth, 1 + max(Value.deepest(box.dict.keys), Value.deepest(box.dict.values)))
+            try interpreter.checkDepth(v)
             return .none
         },
         "clear": { _, v, _ in

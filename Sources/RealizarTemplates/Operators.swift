@@ -215,6 +215,7 @@ enum Operators {
         case (.list(let box), _) where b.integerValue != nil: return .list(try repeatItems(box.items, b.integerValue!))
         case (_, .list(let box)) where a.integerValue != nil: return .list(try repeatItems(box.items, a.integerValue!))
         case (.tuple(let items), _) where b.integerValue != nil: return .tuple(try repeatItems(items, b.integerValue!))
+        case (_, .tuple(let items)) where a.integerValue != nil: return .tuple(try repeatItems(items, a.integerValue!))
         default:
             if let x = a.integerValue, let y = b.integerValue {
                 let (r, o) = x.multipliedReportingOverflow(by: y)
@@ -287,14 +288,13 @@ enum Operators {
     }
 
     static func modulo(_ a: Value, _ b: Value, _ interpreter: Interpreter) throws -> Value {
+        // `'%s' % undefined` formats it as '' (Undefined's str()), as Python does.
         if case .markup(let format) = a {
-            if case .undefined(let u) = b { throw u.error }
             let result = try PercentFormat.format(format, Markup.escapeArguments(b))
             try interpreter.chargeString(result.utf8.count)
             return .markup(result)
         }
         if case .string(let format) = a {
-            if case .undefined(let u) = b { throw u.error }
             let result = try PercentFormat.format(format, b)
             try interpreter.chargeString(result.utf8.count)
             return .string(result)

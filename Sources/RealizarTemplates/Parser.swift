@@ -14,6 +14,10 @@ struct Parser {
     var pos = 0
     let options: Options
     var depth = 0
+    /// Height of the expression tree the last expression parser returned. Chains like
+    /// `a + b + c + ...` are built in loops, not by recursion, so their height is tracked here:
+    /// evaluating (or freeing) a tree of 100,000 levels would overflow the stack.
+    var lastHeight = 0
 
     static func parse(_ tokens: [Token], options: Options) throws -> [Stmt] {
         var parser = Parser(tokens: tokens, options: options)

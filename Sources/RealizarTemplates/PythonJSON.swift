@@ -19,7 +19,8 @@ enum PythonJSON {
     }
 
     private static func write(_ value: Value, options: Options, level: Int, to out: inout String) throws {
-        if level > 256 { throw TemplateError(.value, "Circular reference detected") }
+        // Values are at most `maxValueDepth` deep, so deeper means a list contains itself.
+        if level > 1000 { throw TemplateError(.value, "Circular reference detected") }
         if out.utf8.count > options.maxBytes { throw TemplateError(.limit, "string too long (the limit is \(options.maxBytes) bytes)") }
         switch value {
         case .none: out += "null"

@@ -18,43 +18,45 @@ enum PythonText {
     /// `repr(value)`.
     static func repr(_ value: Value) -> String {
         var out = ""
-        var depth = 0
-        appendRepr(value, to: &out, depth: &depth)
+        var open: [ObjectIdentifier] = []
+        appendRepr(value, to: &out, open: &open)
         return out
     }
 
-    private static func appendRepr(_ value: Value, to out: inout String, depth: inout Int) {
-        // A list that contains itself would recurse forever; Python prints `[...]`.
-        if depth > 64 {
-            out += "..."
-            return
-        }
-        depth += 1
-        defer { depth -= 1 }
+    /// `open` holds the containers being printed: one met again inside itself prints as `[...]`
+    /// or `{...}`, as in Python.
+    private static func appendRepr(_ value: Value, to out: inout String, open: inout [ObjectIdentifier]) {
         switch value {
         case .string(let s): out += stringRepr(s)
         case .markup(let s): out += "Markup(" + stringRepr(s) + ")"
         case .undefined: out += "Undefined"
         case .none, .bool, .int, .float: out += str(value)
         case .list(let box):
+            let id = ObjectIdentifier(box)
+            if open.contains(id) {
+                out += "[...]"
+                return
+            }
+            open.append(id)
+            defer { open.removeLast() }
             out += "["
             for (i, item) in box.items.enumerated() {
                 if i > 0 { out += ", " }
-                appendRepr(item, to: &out, depth: &depth)
+                appendRepr(item, to: &out, open: &open)
             }
             out += "]"
         case .tuple(let items):
             out += "("
             for (i, item) in items.enumerated() {
                 if i > 0 { out += ", " }
-                appendRepr(item, to: &out, depth: &depth)
+                appendRepr(item, to: &out, open: &open)
             }
             out += items.count == 1 ? ",)" : ")"
         case .dict(let box):
-            appendDictRepr(box.dict, to: &out, depth: &depth)
+            appendDictRepr(box, to: &out, open: &open)
         case .namespace(let box):
             out += "<Namespace "
-            appendDictRepr(box.dict, to: &out, depth: &depth)
+            appendDictRepr(box, to: &out, open: &open)
             out += ">"
         case .callable(let c):
             out += c.isMacro ? "<Macro '\(c.name)'>" : "<built-in function \(c.name)>"
@@ -63,13 +65,20 @@ enum PythonText {
         }
     }
 
-    private static func appendDictRepr(_ dict: OrderedDict, to out: inout String, depth: inout Int) {
+    private static func appendDictRepr(_ box: DictBox, to out: inout String, open: inout [ObjectIdentifier]) {
+        let id = ObjectIdentifier(box)
+        if open.contains(id) {
+            out += "{...}"
+            return
+        }
+        open.append(id)
+        defer { open.removeLast() }
         out += "{"
-        for (i, (k, v)) in dict.pairs.enumerated() {
+        for (i, (k, v)) in box.dict.pairs.enumerated() {
             if i > 0 { out += ", " }
-            appendRepr(k, to: &out, depth: &depth)
+            appendRepr(k, to: &out, open: &open)
             out += ": "
-            appendRepr(v, to: &out, depth: &depth)
+            appendRepr(v, to: &out, open: &open)
         }
         out += "}"
     }

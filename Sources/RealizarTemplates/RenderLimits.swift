@@ -11,12 +11,17 @@ public struct RenderLimits: Sendable, Hashable {
     public var maxCallDepth: Int
     /// Deepest nesting of blocks and of parentheses in the source.
     public var maxNesting: Int
+    /// Deepest recursion of the interpreter: nested expressions, blocks and macro calls together.
+    /// Renders run on a thread with a large stack, which this keeps from overflowing.
+    public var maxEvaluationDepth: Int
     /// Largest text a render may produce, in UTF-8 bytes (the result, or a captured block).
     public var maxOutputBytes: Int
     /// Largest single string a template may build (by `*`, `+`, `~`, `join`, ...), in UTF-8 bytes.
     public var maxValueSize: Int
     /// Longest list a template may build (by `*`, `+`, `append`, ...).
     public var maxListLength: Int
+    /// Deepest nesting of lists, dicts and tuples a template may build (`[[[...]]]`).
+    public var maxValueDepth: Int
     /// Total text all string operations may produce in one render: bounds the work of templates
     /// that build and throw away big strings in a loop.
     public var maxTotalTextBytes: Int
@@ -25,17 +30,20 @@ public struct RenderLimits: Sendable, Hashable {
     public var timeLimit: Duration?
 
     public init(
-        maxLoopIterations: Int = 1_000_000, maxRangeLength: Int = 100_000, maxCallDepth: Int = 200, maxNesting: Int = 200,
-        maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxListLength: Int = 1_000_000, maxTotalTextBytes: Int = 512 << 20,
+        maxLoopIterations: Int = 1_000_000, maxRangeLength: Int = 100_000, maxCallDepth: Int = 200, maxNesting: Int = 200, maxEvaluationDepth: Int = 5_000,
+        maxOutputBytes: Int = 32 << 20, maxValueSize: Int = 32 << 20, maxListLength: Int = 1_000_000, maxValueDepth: Int = 500,
+        maxTotalTextBytes: Int = 512 << 20,
         timeLimit: Duration? = .seconds(1)
     ) {
         self.maxLoopIterations = maxLoopIterations
         self.maxRangeLength = maxRangeLength
         self.maxCallDepth = maxCallDepth
         self.maxNesting = maxNesting
+        self.maxEvaluationDepth = maxEvaluationDepth
         self.maxOutputBytes = maxOutputBytes
         self.maxValueSize = maxValueSize
         self.maxListLength = maxListLength
+        self.maxValueDepth = maxValueDepth
         self.maxTotalTextBytes = maxTotalTextBytes
         self.timeLimit = timeLimit
     }

@@ -38,8 +38,11 @@ public struct Template: Sendable {
     /// Parses `source`; throws a `.syntax` error (with line and column) for malformed templates.
     public init(_ source: String, options: TemplateOptions = TemplateOptions()) throws {
         self.options = options
-        let tokens = try Lexer.tokenize(source, options: .init(trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks))
-        body = try Parser.parse(tokens, options: .init(generationBlocks: options.generationBlocks, maxNesting: options.limits.maxNesting))
+        body = try RenderThread.run {
+            let tokens = try Lexer.tokenize(
+                source, options: .init(trimBlocks: options.trimBlocks, lstripBlocks: options.lstripBlocks, maxNesting: options.limits.maxNesting))
+            return try Parser.parse(tokens, options: .init(generationBlocks: options.generationBlocks, maxNesting: options.limits.maxNesting))
+        }
     }
 
     /// Renders with `context` as the template's variables.
@@ -48,6 +51,7 @@ public struct Template: Sendable {
     ///   - timeZone: the time zone `strftime_now` formats in.
     public func render(_ context: [String: JinjaValue] = [:], now: Date = Date(), timeZone: TimeZone = .current) throws -> String {
         let interpreter = Interpreter(limits: options.limits, context: context, now: now, timeZone: timeZone)
-        return try interpreter.render(body)
+        let body = self.body
+        return try RenderThread.run { try interpreter.render(body) }
     }
 }

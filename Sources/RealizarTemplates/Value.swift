@@ -67,14 +67,60 @@ struct Undefined {
     var error: TemplateError { TemplateError(.undefined, hint) }
 }
 
+/// Containers remember how deeply they nest (1 + their deepest item), so that templates cannot
+/// build values so deep that freeing them overflows the stack. Mutations only ever raise it.
 final class ListBox {
     var items: [Value]
-    init(_ items: [Value]) { self.items = items }
+    var depth: Int
+
+    init(_ items: [Value]) {
+        self.items = items
+        depth = 1 + Value.deepest(items)
+    }
+
+    /// Accounts for `value` having been added to the list.
+    func noteAdded(_ value: Value) {
+        depth = max(depth, 1 + value.nestingDepth)
+    }
 }
 
 final class DictBox {
     var dict: OrderedDict
-    init(_ dict: OrderedDict = OrderedDict()) { self.dict = dict }
+    var depth: Int
+
+    init(_ dict: OrderedDict = OrderedDict()) {
+        self.dict = dict
+        depth = 1 + max(Value.deepest(dict.keys), Value.deepest(dict.values))
+    }
+
+    /// Accounts for `value` having been stored in the dict.
+    func noteAdded(_ value: Value) {
+        depth = max(depth, 1 + value.nestingDepth)
+    }
+}
+
+extension Value {
+    /// How many containers deep this value nests (0 for scalars). Tuples, which have no box to
+    /// remember it, are measured; their depth is bounded because each is checked when built.
+    var nestingDepth: Int {
+        switch self {
+        case .list(let box): return box.depth
+        case .dict(let box), .namespace(let box): return box.depth
+        case .tuple(let items): return 1 + Value.deepest(items)
+        default: return 0
+        }
+    }
+
+    static func deepest(_ values: [Value]) -> Int {
+        var d = 0
+        for v in values {
+            switch v {
+            case .list, .dict, .namespace, .tuple: d = max(d, v.nestingDepth)
+            default: break
+            }
+        }
+        return d
+    }
 }
 
 /// A builtin function, bound method or macro.

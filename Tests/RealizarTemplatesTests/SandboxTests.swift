@@ -38,6 +38,11 @@ import Testing
         Hostile(name: "__init__ of a macro", template: "{% macro m() %}{% endmacro %}{{ m.__init__ }}", kind: .security, message: "unsafe"),
         Hostile(name: "__dict__ of a namespace", template: "{{ namespace().__dict__ }}", kind: .security, message: "unsafe"),
         Hostile(name: "deeply nested brackets", template: "{{ " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + " }}", kind: .limit, message: "nested too deeply"),
+        Hostile(name: "a very long operator chain", template: "{{ 1" + String(repeating: " + 1", count: 100_000) + " }}", kind: .limit, message: "nested too deeply"),
+        Hostile(name: "a very long filter chain", template: "{{ 'x'" + String(repeating: "|upper", count: 100_000) + " }}", kind: .limit, message: "nested too deeply"),
+        Hostile(name: "a very long attribute chain", template: "{{ x" + String(repeating: ".a", count: 100_000) + " }}", kind: .limit, message: "nested too deeply"),
+        Hostile(name: "deeply nested values", template: "{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = {'a': [ns.x]} %}{% endfor %}", kind: .limit, message: "value nested too deeply"),
+        Hostile(name: "recursion through deep expressions", template: "{% macro f(n) %}{{ " + String(repeating: "(0 + ", count: 60) + "f(n + 1)" + String(repeating: ")", count: 60) + " }}{% endmacro %}{{ f(0) }}", kind: .limit, message: "nested too deeply"),
         Hostile(name: "deeply nested blocks", template: String(repeating: "{% if true %}", count: 10_000) + String(repeating: "{% endif %}", count: 10_000), kind: .limit, message: "nested too deeply"),
     ]
 
@@ -68,6 +73,11 @@ import Testing
         #expect(caught?.kind == .limit)
         #expect(caught?.message.contains("took too long") == true, "got \(String(describing: caught))")
         #expect(elapsed < .seconds(1))
+    }
+
+    @Test func legitimateRecursionIsWellWithinTheLimits() throws {
+        let template = "{% macro f(n) %}{% if n > 0 %}{{ (1 + (2 + (3 + f(n - 1)|length))) }}{% endif %}{% endmacro %}{{ f(150) }}"
+        #expect(try render(template) == "7")
     }
 
     @Test func limitsCanBeRaised() throws {
