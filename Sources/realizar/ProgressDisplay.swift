@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import RealizarCore
 
@@ -45,15 +46,13 @@ func resolveModel(_ nameOrPath: String) throws -> String {
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let exit as ExitCodeError {
+    } catch let exit as ExitCode {
         throw exit
+    } catch let validation as ValidationError {
+        throw validation
     } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCodeError.failure
+        // ExitCode ends the program quietly: the error is already reported.
+        throw ExitCode.failure
     }
-}
-
-/// Marks an error already reported, so that it is not printed twice.
-enum ExitCodeError: Error {
-    case failure
 }

@@ -56,7 +56,7 @@ struct ByteReader {
         let raw = try read(UInt64.self, field)
         let limit = UInt64(remaining / max(minimumElementSize, 1))
         guard raw <= limit else {
-            throw error(field, "count \(raw) cannot fit in the \(remaining) bytes left in the file", at: start)
+            throw error(field, "count \(raw) cannot fit in the \(remaining) bytes left in the file (truncated or corrupt file?)", at: start)
         }
         return Int(raw)
     }
