@@ -5,6 +5,6 @@ struct Realizar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "realizar",
         abstract: "An LLM inference engine and model server.",
-        subcommands: []
+        subcommands: [Tokenize.self, Detokenize.self]
     )
 }
