@@ -403,25 +403,41 @@ extension MergeTable {
         var pairs = PairTable(capacity: strings.count)
         var joined: [UInt8] = []
         for (rank, string) in strings.enumerated() {
-            let bytes = Array(string.utf8)
-            guard bytes.count > 2, let space = bytes[1...].firstIndex(of: 0x20), space + 1 < bytes.count else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) is not two tokens separated by a space")
+            var string = string
+            // (left, right, result), or the problem.
+            let parsed: Result<(Int, Int, Int), FormatError> = string.withUTF8 { bytes in
+                var space = -1
+                var i = 1
+                while i < bytes.count {
+                    if bytes[i] == 0x20 { space = i; break }
+                    i += 1
+                }
+                guard space > 0, space + 1 < bytes.count else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) is not two tokens separated by a space"))
+                }
+                let leftBytes = UnsafeBufferPointer(rebasing: bytes[..<space])
+                let rightBytes = UnsafeBufferPointer(rebasing: bytes[(space + 1)...])
+                var h = ByteStringTable.hashSeed
+                for b in leftBytes { h = ByteStringTable.hashStep(h, b) }
+                let left = tokens.find(leftBytes, hash: ByteStringTable.hashFinish(h))
+                let right = tokens.find(rightBytes)
+                for b in rightBytes { h = ByteStringTable.hashStep(h, b) }
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: leftBytes)
+                joined.append(contentsOf: rightBytes)
+                let result = joined.withUnsafeBufferPointer { tokens.find($0, hash: ByteStringTable.hashFinish(h)) }
+                guard left >= 0 else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) names \(Vocabulary.quoted(Array(leftBytes))), which is not a token"))
+                }
+                guard right >= 0 else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) names \(Vocabulary.quoted(Array(rightBytes))), which is not a token"))
+                }
+                guard result >= 0 else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) makes \(Vocabulary.quoted(joined)), which is not a token"))
+                }
+                return .success((left, right, result))
             }
-            let left = tokens.find(bytes[..<space])
-            let right = tokens.find(bytes[(space + 1)...])
-            guard left >= 0 else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) names \(Vocabulary.quoted(Array(bytes[..<space]))), which is not a token")
-            }
-            guard right >= 0 else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) names \(Vocabulary.quoted(Array(bytes[(space + 1)...]))), which is not a token")
-            }
-            joined.removeAll(keepingCapacity: true)
-            joined.append(contentsOf: bytes[..<space])
-            joined.append(contentsOf: bytes[(space + 1)...])
-            let result = tokens.find(joined)
-            guard result >= 0 else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) makes \(Vocabulary.quoted(joined)), which is not a token")
-            }
+            let (left, right, result) = try parsed.get()
             pairs.insertIfAbsent(left: left, right: right, rank: rank, result: result)
         }
         self.init(pairs: pairs)

@@ -28,7 +28,7 @@ import RealizarTestSupport
     }
 
     @Test func partialCharactersAreHeldBack() throws {
-        let tokenizer = try loadTokenizer(from: try GGUFFile(path: try TestModels.path(.gemma)))
+        let tokenizer = try SharedTokenizers.tokenizer("gemma3")
         // 🦙 (4 bytes) has no token in Gemma's vocabulary: it comes out as four byte tokens.
         let ids = tokenizer.encode("🦙!", addSpecial: false, parseSpecial: false)
         let bytes = ids.map { tokenizer.piece($0) }
@@ -69,7 +69,7 @@ import RealizarTestSupport
 
 @Suite struct SpecialTokenTests {
     @Test func gemmaChatTokens() throws {
-        let gemma = try loadTokenizer(from: try GGUFFile(path: try TestModels.path(.gemma)))
+        let gemma = try SharedTokenizers.tokenizer("gemma3")
         let text = "<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n"
         let parsed = gemma.encode(text, addSpecial: true, parseSpecial: true)
         let start = try #require(gemma.vocabulary.id(of: Array("<start_of_turn>".utf8)))
@@ -91,7 +91,7 @@ import RealizarTestSupport
     }
 
     @Test func smolLM2ChatTokens() throws {
-        let smol = try loadTokenizer(from: try GGUFFile(path: try TestModels.path(.smolLM2)))
+        let smol = try SharedTokenizers.tokenizer("smollm2")
         let ids = smol.encode("<|im_start|>user\nHi<|im_end|>", addSpecial: true, parseSpecial: true)
         #expect(ids.first == 1)  // <|im_start|>; SmolLM2 adds no BOS
         #expect(ids.last == 2)
