@@ -66,7 +66,7 @@ extension Vocabulary {
             model = .wordPiece
             bos = 101; eos = nil; unk = 100; sep = 102; pad = 0; mask = 103
             addSep = true
-        case "gpt2":
+        case "gpt2", "whitespace":
             model = .bytePair
             bos = 11; eos = 11; unk = nil
         case "gemma4":
@@ -82,7 +82,7 @@ extension Vocabulary {
         case "no_vocab", "none":
             throw fail(TokenizerKey.model, "the model has no vocabulary (tokenizer model \"\(modelName)\")")
         default:
-            throw fail(TokenizerKey.model, "unsupported tokenizer model \"\(modelName)\" (supported: llama, gpt2, gemma4, bert, t5, rwkv)")
+            throw fail(TokenizerKey.model, "unsupported tokenizer model \"\(modelName)\" (supported: llama, gpt2, gemma4, whitespace, bert, t5, rwkv)")
         }
 
         switch model {

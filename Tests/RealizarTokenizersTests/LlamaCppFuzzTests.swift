@@ -9,10 +9,10 @@ import RealizarTestSupport
 /// text of many vocabularies (`llama_tokenize`, `llama_detokenize`), recorded as digests in
 /// `LlamaCppFuzzReference`.
 ///
-/// To record them again (after changing the texts or updating llama.cpp): build llama.cpp's
-/// library and the harness in `LlamaCppFuzzReference.swift`'s comment, run this suite with
-/// REALIZAR_FUZZ_DIR=<folder> to write the inputs (and this engine's outputs, `mine-*`, for
-/// comparing line by line), run the harness over them, and regenerate the reference file.
+/// To record them again (after changing the texts or updating llama.cpp): build the harness in
+/// `LlamaCppFuzzReference.swift`'s comment, run this suite with REALIZAR_FUZZ_DIR=<folder> to
+/// write the inputs (and this engine's outputs, `mine-*`, to compare line by line with the
+/// harness's), run the harness over them, and write the digests into the reference file.
 @Suite struct LlamaCppFuzzTests {
     static let texts = FuzzTexts.make(count: LlamaCppFuzzReference.textCount, seed: LlamaCppFuzzReference.seed)
 
