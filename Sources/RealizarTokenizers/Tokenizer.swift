@@ -24,7 +24,7 @@ extension Tokenizer {
     public var separatorID: Int? { vocabulary.separatorID }
     public var paddingID: Int? { vocabulary.paddingID }
     /// Whether `encode(addSpecial: true)` starts with BOS.
-    public var addsBOS: Bool { vocabulary.addBOS && vocabulary.bosID != nil || vocabulary.model == .wordPiece }
+    public var addsBOS: Bool { (vocabulary.addBOS || vocabulary.model == .wordPiece) && vocabulary.bosID != nil }
     /// Whether `encode(addSpecial: true)` ends with EOS.
     public var addsEOS: Bool { vocabulary.addEOS && vocabulary.eosID != nil }
 
