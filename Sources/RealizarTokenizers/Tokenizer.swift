@@ -2,6 +2,12 @@ import RealizarCore
 
 /// Turns text into token ids and back, exactly as llama.cpp does for the same GGUF vocabulary.
 ///
+///     let tokenizer = try loadTokenizer(from: GGUFFile(path: path))
+///     let ids = tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)  // BOS + ids
+///     var stream = StreamingDetokenizer(tokenizer: tokenizer)
+///     for id in generated where !tokenizer.isEndOfGeneration(id) { print(stream.append(id), terminator: "") }
+///     print(stream.finish())
+///
 /// Conforming types hold a validated `Vocabulary` and implement `encode`; decoding, pieces and
 /// special-token queries are shared (see the extension).
 public protocol Tokenizer: Sendable {
