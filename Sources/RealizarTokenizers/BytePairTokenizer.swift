@@ -29,7 +29,9 @@ public struct BytePairTokenizer: Tokenizer {
                     output.append(id)
                 case .text(let range):
                     let piece = UnsafeBufferPointer(rebasing: buffer[range])
-                    if vocabulary.escapeWhitespaces {
+                    if vocabulary.modelName == "whitespace" {
+                        tokenizeWhitespaceSeparated(piece, into: &output)
+                    } else if vocabulary.escapeWhitespaces {
                         escaped.removeAll(keepingCapacity: true)
                         Vocabulary.escapeWhitespace(piece, into: &escaped)
                         escaped.withUnsafeBufferPointer { tokenize($0, into: &output) }
@@ -41,6 +43,26 @@ public struct BytePairTokenizer: Tokenizer {
         }
         if addSpecial && vocabulary.addEOS, let eos = vocabulary.eosID { output.append(eos) }
         return output
+    }
+
+    /// The `whitespace` tokenizer model: whitespace separates words (and is dropped); each word,
+    /// lowercased when the normalizer says so, is tokenized on its own.
+    private func tokenizeWhitespaceSeparated(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
+        var segment: [UInt8] = []
+        func flush() {
+            if !segment.isEmpty {
+                segment.withUnsafeBufferPointer { tokenize($0, into: &output) }
+                segment.removeAll(keepingCapacity: true)
+            }
+        }
+        for cp in UnicodeData.codepoints(text) {
+            if UnicodeData.flags(cp).isWhitespace {
+                flush()
+            } else {
+                UnicodeData.appendUTF8(vocabulary.lowercase ? UnicodeData.toLower(cp) : cp, to: &segment)
+            }
+        }
+        flush()
     }
 
     private struct Symbol {

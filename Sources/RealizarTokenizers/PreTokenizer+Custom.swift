@@ -19,6 +19,7 @@ enum CustomSplitters {
             case .kimiK2: cursor.kimiK2(&output)
             case .digitGroups: cursor.digitGroups(&output)
             case .newlines: cursor.newlines(&output)
+            case .thousands: cursor.thousands(&output)
             }
             start += length
         }
@@ -296,6 +297,26 @@ enum CustomSplitters {
                     continue
                 }
                 pos += 1
+            }
+            if previousEnd < upper { add(upper, &output) }
+        }
+
+        /// `(?=(\d{3})+(?!\d))` as a splitter (its matches are empty): a piece ends before every
+        /// position from which a run of ASCII digits of a length divisible by three reaches to the
+        /// next non-digit.
+        mutating func thousands(_ output: inout [Int]) {
+            @inline(__always) func isDigit(_ pos: Int) -> Bool { pos < upper && cpts[pos] >= 0x30 && cpts[pos] <= 0x39 }
+            var pos = lower
+            while pos < upper {
+                guard isDigit(pos) else { pos += 1; continue }
+                var end = pos
+                while isDigit(end) { end += 1 }
+                var p = pos
+                while p < end {
+                    if (end - p) % 3 == 0 { add(p, &output) }
+                    p += 1
+                }
+                pos = end
             }
             if previousEnd < upper { add(upper, &output) }
         }

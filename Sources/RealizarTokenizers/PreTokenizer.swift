@@ -216,7 +216,7 @@ enum PreTokenizerType: String, Sendable, CaseIterable {
 
 /// One splitting step: a hand-written matcher or a compiled expression.
 enum SplitStep: Sendable {
-    enum Custom: Sendable { case gpt2, llama3, qwen2, qwen35, kimiK2, digitGroups, newlines }
+    enum Custom: Sendable { case gpt2, llama3, qwen2, qwen35, kimiK2, digitGroups, newlines, thousands }
     case custom(Custom)
     /// An expression over category-collapsed text (it used `\p{..}`), or over code points.
     case regex(SplitRegex, collapsed: Bool)
@@ -239,6 +239,10 @@ enum SplitStep: Sendable {
             self = .custom(.digitGroups)
         case "[^\\n]+|[\\n]+":
             self = .custom(.newlines)
+        case "(?=(\\d{3})+(?!\\d))":
+            // Not one of llama.cpp's hand-written matchers (it runs std::regex), but backtracking
+            // over a long run of digits is quadratic; this gives the same pieces in linear time.
+            self = .custom(.thousands)
         default:
             let bytes = Array(expression.utf8)
             if let collapsed = try Self.collapse(bytes, display: expression) {

@@ -2,6 +2,12 @@ import RealizarCore
 
 /// Turns text into token ids and back, exactly as llama.cpp does for the same GGUF vocabulary.
 ///
+///     let tokenizer = try loadTokenizer(from: GGUFFile(path: path))
+///     let ids = tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)  // BOS + ids
+///     var stream = StreamingDetokenizer(tokenizer: tokenizer)
+///     for id in generated where !tokenizer.isEndOfGeneration(id) { print(stream.append(id), terminator: "") }
+///     print(stream.finish())
+///
 /// Conforming types hold a validated `Vocabulary` and implement `encode`; decoding, pieces and
 /// special-token queries are shared (see the extension).
 public protocol Tokenizer: Sendable {
@@ -24,7 +30,7 @@ extension Tokenizer {
     public var separatorID: Int? { vocabulary.separatorID }
     public var paddingID: Int? { vocabulary.paddingID }
     /// Whether `encode(addSpecial: true)` starts with BOS.
-    public var addsBOS: Bool { vocabulary.addBOS && vocabulary.bosID != nil || vocabulary.model == .wordPiece }
+    public var addsBOS: Bool { (vocabulary.addBOS || vocabulary.model == .wordPiece) && vocabulary.bosID != nil }
     /// Whether `encode(addSpecial: true)` ends with EOS.
     public var addsEOS: Bool { vocabulary.addEOS && vocabulary.eosID != nil }
 

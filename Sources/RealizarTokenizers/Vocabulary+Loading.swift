@@ -66,7 +66,7 @@ extension Vocabulary {
             model = .wordPiece
             bos = 101; eos = nil; unk = 100; sep = 102; pad = 0; mask = 103
             addSep = true
-        case "gpt2":
+        case "gpt2", "whitespace":
             model = .bytePair
             bos = 11; eos = 11; unk = nil
         case "gemma4":
@@ -82,7 +82,7 @@ extension Vocabulary {
         case "no_vocab", "none":
             throw fail(TokenizerKey.model, "the model has no vocabulary (tokenizer model \"\(modelName)\")")
         default:
-            throw fail(TokenizerKey.model, "unsupported tokenizer model \"\(modelName)\" (supported: llama, gpt2, gemma4, bert, t5, rwkv)")
+            throw fail(TokenizerKey.model, "unsupported tokenizer model \"\(modelName)\" (supported: llama, gpt2, gemma4, whitespace, bert, t5, rwkv)")
         }
 
         switch model {
@@ -161,15 +161,14 @@ extension Vocabulary {
         var texts = ByteStringTable(reservingCapacity: n, bytes: totalBytes)
         var maxTokenLength = 0
         for (i, string) in tokenStrings.enumerated() {
-            var bytes = Array(string.utf8)
-            if bytes.isEmpty { bytes = Array("[EMPTY_\(i)]".utf8) }  // as llama.cpp names empty tokens
-            let (id, inserted) = texts.insert(bytes)
+            // An empty token gets the name llama.cpp gives it.
+            let (existing, inserted) = string.isEmpty ? texts.insert(Array("[EMPTY_\(i)]".utf8)) : texts.insert(utf8: string)
             guard inserted else {
-                throw fail(TokenizerKey.tokens, "token #\(i) \(Self.quoted(bytes)) duplicates token #\(id)")
+                throw fail(TokenizerKey.tokens, "token #\(i) \(Self.quoted(Array(string.utf8))) duplicates token #\(existing)")
             }
-            maxTokenLength = max(maxTokenLength, bytes.count)
+            maxTokenLength = max(maxTokenLength, texts.length(i))
             if attributes[i].contains(.byte) && Self.byteValue(texts[i]) == nil {
-                throw fail(TokenizerKey.tokens, "token #\(i) \(Self.quoted(bytes)) has the byte type but is not of the form <0xNN>")
+                throw fail(TokenizerKey.tokens, "token #\(i) \(Self.quoted(Array(string.utf8))) has the byte type but is not of the form <0xNN>")
             }
         }
 
@@ -234,52 +233,39 @@ extension Vocabulary {
         let stripAccents = try file.optionalBool(TokenizerKey.stripAccents) ?? lowercase
 
         // Auto-detected special tokens, by text (llama.cpp does this too, for converters that do
-        // not record them). Candidates are taken in id order.
+        // not record them). Among several candidates the lowest id is taken.
         func text(_ id: Int) -> String { String(decoding: texts[id], as: UTF8.self) }
-        func markControl(_ id: Int) { attributes[id].insert(.control) }
-        let eotNames: Set<String> = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
-                                     "<EOT>", "_<EOT>", "[EOT]", "<｜end▁of▁sentence｜>", "<end_of_utterance>"]
-        let fimPreNames: Set<String> = ["<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>", "▁<PRE>", "<|code_prefix|>", "<|prefix|>"]
-        let fimSufNames: Set<String> = ["<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>", "<|suffix|>"]
-        let fimMidNames: Set<String> = ["<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>", "<|middle|>"]
-        let fimPadNames: Set<String> = ["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]"]
-        let fimRepNames: Set<String> = ["<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"]
-        let eogNames: Set<String> = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
-                                     "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]",
-                                     "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
-                                     "<｜end▁of▁sentence｜>", "[e~["]
-        var eog = Set<Int>()
-        for id in 0..<n {
-            // Only tokens whose text could be one of the names above (they all start with < [ _ or ▁).
-            guard let first = texts[id].first, first == 0x3C || first == 0x5B || first == 0x5F || first == 0xE2 else { continue }
-            let t = text(id)
-            if eot == nil && eotNames.contains(t) { eot = id; markControl(id) }
-            if eom == nil && t == "<|eom_id|>" { eom = id; markControl(id) }
-            if fimPre == nil && fimPreNames.contains(t) { fimPre = id; markControl(id) }
-            if fimSuf == nil && fimSufNames.contains(t) { fimSuf = id; markControl(id) }
-            if fimMid == nil && fimMidNames.contains(t) { fimMid = id; markControl(id) }
-            if fimPad == nil && fimPadNames.contains(t) { fimPad = id; markControl(id) }
-            if fimRep == nil && fimRepNames.contains(t) { fimRep = id; markControl(id) }
-            if fimSep == nil && t == "<|file_sep|>" { fimSep = id; markControl(id) }
+        func ids(_ names: [String]) -> [Int] { names.compactMap { let id = texts.find(Array($0.utf8)); return id >= 0 ? id : nil } }
+        func detect(_ current: inout Int?, _ names: [String]) {
+            guard current == nil, let id = ids(names).min() else { return }
+            current = id
+            attributes[id].insert(.control)
         }
+        detect(&eot, ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
+                      "<EOT>", "_<EOT>", "[EOT]", "<｜end▁of▁sentence｜>", "<end_of_utterance>"])
+        detect(&eom, ["<|eom_id|>"])
+        detect(&fimPre, ["<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>", "<PRE>", "▁<PRE>", "<|code_prefix|>", "<|prefix|>"])
+        detect(&fimSuf, ["<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>", "<|suffix|>"])
+        detect(&fimMid, ["<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>", "<|middle|>"])
+        detect(&fimPad, ["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]"])
+        detect(&fimRep, ["<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"])
+        detect(&fimSep, ["<|file_sep|>"])
         // Control tokens named "unused" are unused.
         let unusedBytes = Array("unused".utf8)
         for id in 0..<n where attributes[id].contains(.control) && !attributes[id].contains(.unused) {
             if Self.contains(texts[id], unusedBytes) { attributes[id].insert(.unused) }
         }
+        var eog = Set<Int>()
         for id in [fimPad, fimRep, fimSep].compactMap({ $0 }) { eog.insert(id) }
-        for id in 0..<n {
-            guard let first = texts[id].first, first == 0x3C || first == 0x5B || first == 0x5F || first == 0xE2 else { continue }
-            let t = text(id)
-            if eogNames.contains(t) {
-                eog.insert(id)
-                markControl(id)
-            }
-            // gpt-oss: always rendered.
-            if t == "<|channel|>" || t == "<|message|>" || t == "<|start|>" || t == "<|constrain|>" {
-                attributes[id] = .userDefined
-            }
+        for id in ids(["<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
+                       "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]",
+                       "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+                       "<｜end▁of▁sentence｜>", "[e~["]) {
+            eog.insert(id)
+            attributes[id].insert(.control)
         }
+        // gpt-oss: always rendered.
+        for id in ids(["<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"]) { attributes[id] = .userDefined }
         for id in [eos, eot, eom].compactMap({ $0 }) { eog.insert(id) }
         // o200k_harmony and solar-open: "<|end|>" does not end generation there.
         do {
@@ -417,25 +403,41 @@ extension MergeTable {
         var pairs = PairTable(capacity: strings.count)
         var joined: [UInt8] = []
         for (rank, string) in strings.enumerated() {
-            let bytes = Array(string.utf8)
-            guard bytes.count > 2, let space = bytes[1...].firstIndex(of: 0x20), space + 1 < bytes.count else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) is not two tokens separated by a space")
+            var string = string
+            // (left, right, result), or the problem.
+            let parsed: Result<(Int, Int, Int), FormatError> = string.withUTF8 { bytes in
+                var space = -1
+                var i = 1
+                while i < bytes.count {
+                    if bytes[i] == 0x20 { space = i; break }
+                    i += 1
+                }
+                guard space > 0, space + 1 < bytes.count else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) is not two tokens separated by a space"))
+                }
+                let leftBytes = UnsafeBufferPointer(rebasing: bytes[..<space])
+                let rightBytes = UnsafeBufferPointer(rebasing: bytes[(space + 1)...])
+                var h = ByteStringTable.hashSeed
+                for b in leftBytes { h = ByteStringTable.hashStep(h, b) }
+                let left = tokens.find(leftBytes, hash: ByteStringTable.hashFinish(h))
+                let right = tokens.find(rightBytes)
+                for b in rightBytes { h = ByteStringTable.hashStep(h, b) }
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: leftBytes)
+                joined.append(contentsOf: rightBytes)
+                let result = joined.withUnsafeBufferPointer { tokens.find($0, hash: ByteStringTable.hashFinish(h)) }
+                guard left >= 0 else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) names \(Vocabulary.quoted(Array(leftBytes))), which is not a token"))
+                }
+                guard right >= 0 else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) names \(Vocabulary.quoted(Array(rightBytes))), which is not a token"))
+                }
+                guard result >= 0 else {
+                    return .failure(error(rank, "\(Vocabulary.quoted(Array(bytes))) makes \(Vocabulary.quoted(joined)), which is not a token"))
+                }
+                return .success((left, right, result))
             }
-            let left = tokens.find(bytes[..<space])
-            let right = tokens.find(bytes[(space + 1)...])
-            guard left >= 0 else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) names \(Vocabulary.quoted(Array(bytes[..<space]))), which is not a token")
-            }
-            guard right >= 0 else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) names \(Vocabulary.quoted(Array(bytes[(space + 1)...]))), which is not a token")
-            }
-            joined.removeAll(keepingCapacity: true)
-            joined.append(contentsOf: bytes[..<space])
-            joined.append(contentsOf: bytes[(space + 1)...])
-            let result = tokens.find(joined)
-            guard result >= 0 else {
-                throw error(rank, "\(Vocabulary.quoted(bytes)) makes \(Vocabulary.quoted(joined)), which is not a token")
-            }
+            let (left, right, result) = try parsed.get()
             pairs.insertIfAbsent(left: left, right: right, rank: rank, result: result)
         }
         self.init(pairs: pairs)

@@ -13,11 +13,10 @@ import RealizarTestSupport
     ]
 
     static func tokenizer(_ name: String) throws -> (any Tokenizer, [TokenizerCase]) {
-        let models = try TokenizerCases.llamaCppModels
-        let vocab = models.appendingPathComponent("ggml-vocab-\(name).gguf")
-        let tokenizer = try loadTokenizer(from: try GGUFFile(path: vocab.path))
-        let cases = try TokenizerCases.load(input: URL(fileURLWithPath: vocab.path + ".inp"),
-                                            output: URL(fileURLWithPath: vocab.path + ".out"))
+        let tokenizer = try SharedTokenizers.tokenizer(name)
+        let vocab = try SharedTokenizers.path(name)
+        let cases = try TokenizerCases.load(input: URL(fileURLWithPath: vocab + ".inp"),
+                                            output: URL(fileURLWithPath: vocab + ".out"))
         return (tokenizer, cases)
     }
 

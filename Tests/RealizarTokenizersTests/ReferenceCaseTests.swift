@@ -8,7 +8,7 @@ import RealizarTestSupport
 /// the catalog models.
 @Suite struct ReferenceCaseTests {
     static func check(_ model: TestModels.Name, _ folder: String) throws {
-        let tokenizer = try loadTokenizer(from: try GGUFFile(path: try TestModels.path(model)))
+        let tokenizer = try SharedTokenizers.tokenizer(model == .gemma ? "gemma3" : "smollm2")
         let cases = try TokenizerCases.load(input: ProjectPaths.reference("\(folder)/tokenizer-cases.inp"),
                                             output: ProjectPaths.reference("\(folder)/tokenizer-cases.out"))
         #expect(cases.count > 40)
@@ -31,7 +31,7 @@ import RealizarTestSupport
     /// prompt's tokens, as llama.cpp tokenized them with special tokens added.
     @Test(arguments: [(TestModels.Name.gemma, "gemma-3-270m"), (.smolLM2, "smollm2-135m")])
     func logitsReferencePromptsTokenizeAlike(_ model: TestModels.Name, _ folder: String) throws {
-        let tokenizer = try loadTokenizer(from: try GGUFFile(path: try TestModels.path(model)))
+        let tokenizer = try SharedTokenizers.tokenizer(model == .gemma ? "gemma3" : "smollm2")
         let data = try Data(contentsOf: ProjectPaths.reference("\(folder)/logits-dev.json"))
         let entries = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         let prompts = try String(contentsOf: ProjectPaths.reference("gemma-3-270m/prompts-dev.txt"), encoding: .utf8)
