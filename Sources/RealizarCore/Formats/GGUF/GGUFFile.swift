@@ -182,10 +182,18 @@ public final class GGUFFile: Sendable {
         }.joined(separator: " ")
     }
 
-    private static func readString(_ reader: inout ByteReader, _ field: String) throws(FormatError) -> String {
-        let length = try reader.readCount("\(field) length", minimumElementSize: 1)
-        let raw = try reader.readBytes(length, field)
-        return String(decoding: raw, as: UTF8.self)
+    /// The label is built only when reading fails: token lists hold hundreds of thousands of strings.
+    private static func readString(_ reader: inout ByteReader, _ field: @autoclosure () -> String) throws(FormatError) -> String {
+        if reader.remaining >= 8 {
+            let length = UInt64(littleEndian: reader.bytes.loadUnaligned(fromByteOffset: reader.offset, as: UInt64.self))
+            if length <= UInt64(reader.remaining - 8) {
+                _ = try reader.read(UInt64.self, "")
+                return String(decoding: try reader.readBytes(Int(length), ""), as: UTF8.self)
+            }
+        }
+        let label = field()
+        let length = try reader.readCount("\(label) length", minimumElementSize: 1)
+        return String(decoding: try reader.readBytes(length, label), as: UTF8.self)
     }
 
     private static func readValue(_ reader: inout ByteReader, field: String) throws(FormatError) -> GGUFValue {
