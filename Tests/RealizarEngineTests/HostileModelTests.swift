@@ -64,6 +64,9 @@ import RealizarTestSupport
         ("KV heads do not divide heads", "head_count_kv", { $0.set("llama.attention.head_count_kv", .uint32(3)) }),
         ("zero heads", "head_count", { $0.set("llama.attention.head_count", .uint32(0)) }),
         ("more blocks than tensors", "blk.1.attn_norm.weight", { $0.set("llama.block_count", .uint32(2)) }),
+        ("tensors of a block past block_count", "blk.1.attn_norm.weight", {
+            $0.add(.init(name: "blk.1.attn_norm.weight", type: .f32, shape: [8], data: Data(count: 32)))
+        }),
         ("rope dimensions larger than a head", "rope.dimension_count", { $0.set("llama.rope.dimension_count", .uint32(64)) }),
         ("zero feed-forward length", "feed_forward_length", { $0.set("llama.feed_forward_length", .uint32(0)) }),
         ("block count of the wrong type", "llama.block_count", { $0.set("llama.block_count", .string("one")) }),

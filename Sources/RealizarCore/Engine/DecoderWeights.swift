@@ -40,6 +40,9 @@ public struct DecoderWeights: Sendable {
         tokenEmbedding = try reader.matrix("token_embd.weight", columns: d)
         positionEmbedding = try reader.optionalMatrix("position_embd.weight", rows: a.contextLength, columns: d)
         let layerNorm = a.normalization == .layer
+        if let extra = file.tensors.first(where: { Self.blockIndex(of: $0.name).map { $0 >= a.blockCount } ?? false }) {
+            throw ModelError("\(file.file.fileName): tensor \(extra.name) belongs to a block past \(a.name).block_count = \(a.blockCount)")
+        }
         var layers: [Layer] = []
         for i in 0..<a.blockCount {
             let p = "blk.\(i)."
@@ -76,6 +79,14 @@ public struct DecoderWeights: Sendable {
         outputNormBias = layerNorm ? try reader.vector("output_norm.bias", count: d) : nil
         output = try reader.optionalMatrix("output.weight", rows: tokenEmbedding.rows, columns: d) ?? tokenEmbedding
         outputBias = try reader.optionalVector("output.bias", count: tokenEmbedding.rows)
+    }
+}
+
+extension DecoderWeights {
+    /// N for a tensor named `blk.N.…`.
+    static func blockIndex(of name: String) -> Int? {
+        guard name.hasPrefix("blk.") else { return nil }
+        return Int(name.dropFirst(4).prefix { $0 != "." })
     }
 }
 
