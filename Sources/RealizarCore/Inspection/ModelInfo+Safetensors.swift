@@ -35,13 +35,11 @@ extension ModelInfo {
             switch config[key] {
             case let string as String: hyper.append(HyperParameter(key: key, value: .string(string)))
             case let number as NSNumber:
-                let kind = String(cString: number.objCType)
-                if String(describing: type(of: number)).contains("Boolean") {
-                    hyper.append(HyperParameter(key: key, value: .bool(number.boolValue)))
-                } else if kind == "d" || kind == "f" {
-                    hyper.append(HyperParameter(key: key, value: .double(number.doubleValue)))
-                } else {
-                    hyper.append(HyperParameter(key: key, value: .int(number.intValue)))
+                switch JSONNumber(number) {
+                case .boolean(let value): hyper.append(HyperParameter(key: key, value: .bool(value)))
+                case .float(let value): hyper.append(HyperParameter(key: key, value: .double(value)))
+                case .integer(let value): hyper.append(HyperParameter(key: key, value: .int(value)))
+                case nil: continue
                 }
             default: continue
             }

@@ -132,13 +132,9 @@ public final class SafetensorsFile: Sendable {
         return SafetensorsTensorInfo(name: name, dtype: dtype, shape: shape, fileOffset: dataStart + begin, byteCount: end - begin)
     }
 
-    /// JSON numbers arrive as NSNumber, and so do booleans; accept only integers written as
-    /// integers (not 2.0, not true), as the reference implementation does.
+    /// Only integers written as integers (not 2.0, not true), as the reference implementation accepts.
     private static func exactInteger(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber, !String(describing: type(of: value)).contains("Boolean") else { return nil }
-        let kind = String(cString: number.objCType)
-        guard kind != "d", kind != "f" else { return nil }
-        return number.intValue
+        JSONNumber(value)?.integer
     }
 
     private static func describe(_ error: Error) -> String {
