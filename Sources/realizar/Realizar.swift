@@ -6,7 +6,7 @@ struct Realizar: AsyncParsableCommand {
         commandName: "realizar",
         abstract: "An LLM inference engine and model server.",
         subcommands: [PullCommand.self, ListCommand.self, RemoveCommand.self, InfoCommand.self, RunCommand.self,
-                      ChatCommand.self, LogitsCommand.self, PerplexityCommand.self, Tokenize.self, Detokenize.self,
+                      ChatCommand.self, LogitsCommand.self, PerplexityCommand.self, BenchCommand.self, Tokenize.self, Detokenize.self,
                       TemplateCommand.self]
     )
 }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import RealizarCore
+
+/// Prompt-processing and generation speed, measured as llama-bench measures it: pp = one batch
+/// of P random tokens into an empty context; tg = N single-token steps into an empty context.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.")
+
+    @Argument(help: "A model file, catalog name or hf: reference.")
+    var model: String
+
+    @Option(name: [.short, .customLong("n-prompt")], help: "Prompt tokens for the pp test (0 skips it).")
+    var p = 512
+
+    @Option(name: [.short, .customLong("n-gen")], help: "Generated tokens for the tg test (0 skips it).")
+    var n = 128
+
+    @Option(name: [.short, .customLong("threads")], help: "Threads (default: all cores).")
+    var t: Int?
+
+    @Option(name: [.short, .customLong("repetitions")], help: "Measured runs of each test (after one warm-up).")
+    var r = 5
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Result: Codable {
+        let test: String
+        let tokens: Int
+        let threads: Int
+        let kernels: String
+        let meanTokensPerSecond: Double
+        let standardDeviation: Double
+        let samples: [Double]
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let file = try GGUFFile(path: try resolveModel(model))
+            let threads = t ?? ProcessInfo.processInfo.activeProcessorCount
+            let decoder = try ModelRegistry.load(file, threads: threads)
+            var generator = SystemRandomNumberGenerator()
+            let vocabulary = decoder.vocabularySize
+            func randomTokens(_ count: Int) -> [Int] { (0..<count).map { _ in Int.random(in: 0..<vocabulary, using: &generator) } }
+
+            func measure(_ name: String, tokens: Int, _ body: () throws -> Void) throws -> Result {
+                try body()  // warm-up: page in the weights
+                var samples: [Double] = []
+                for _ in 0..<max(r, 1) {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try body()
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    samples.append(Double(tokens) / seconds)
+                }
+                let mean = samples.reduce(0, +) / Double(samples.count)
+                let variance = samples.count > 1 ? samples.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(samples.count - 1) : 0
+                return Result(test: name, tokens: tokens, threads: threads, kernels: KernelFamily.selected.rawValue,
+                              meanTokensPerSecond: mean, standardDeviation: variance.squareRoot(), samples: samples)
+            }
+
+            var results: [Result] = []
+            if p > 0 {
+                let prompt = randomTokens(p)
+                results.append(try measure("pp\(p)", tokens: p) {
+                    _ = try decoder.forward(prompt, cache: decoder.makeCache(capacity: p))
+                })
+            }
+            if n > 0 {
+                let steps = randomTokens(n)
+                results.append(try measure("tg\(n)", tokens: n) {
+                    let cache = decoder.makeCache(capacity: n)
+                    for token in steps { _ = try decoder.forward([token], cache: cache) }
+                })
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            } else {
+                print("| model | size | threads | kernels | test | t/s |")
+                print("| --- | ---: | ---: | --- | ---: | ---: |")
+                for result in results {
+                    print("| \(file.file.fileName) | \(ByteCount.format(file.file.size)) | \(threads) | \(result.kernels) | \(result.test) | "
+                          + String(format: "%.2f ± %.2f", result.meanTokensPerSecond, result.standardDeviation) + " |")
+                }
+            }
+        }
+    }
+}
