@@ -27,12 +27,7 @@ public enum Q5_0Block: QuantizableBlock {
     /// Quantizes one block as llama.cpp's `quantize_row_q5_0_ref` (and gguf-py): the value of
     /// largest magnitude maps to -16, `q = min(31, trunc(x / d + 16.5))`.
     public static func quantize(_ x: UnsafePointer<Float>, into block: UnsafeMutableRawPointer) {
-        var amax: Float = 0
-        var max: Float = 0
-        for j in 0..<32 where amax < x[j].magnitude {
-            amax = x[j].magnitude
-            max = x[j]
-        }
+        let max = BlockStatistics.signedMaximum(x)
         let d = max / -16
         let id: Float = d != 0 ? 1 / d : 0
         block.quantStoreHalf(d, at: 0)
@@ -79,12 +74,7 @@ public enum Q5_1Block: QuantizableBlock {
     /// Quantizes one block as llama.cpp's `quantize_row_q5_1_ref` (and gguf-py):
     /// `d = (max - min) / 31`, `q = min(31, trunc((x - min) / d + 0.5))`.
     public static func quantize(_ x: UnsafePointer<Float>, into block: UnsafeMutableRawPointer) {
-        var min = Float.greatestFiniteMagnitude
-        var max = -Float.greatestFiniteMagnitude
-        for j in 0..<32 {
-            if x[j] < min { min = x[j] }
-            if x[j] > max { max = x[j] }
-        }
+        let (min, max) = BlockStatistics.range(x)
         let d = (max - min) / 31
         let id: Float = d != 0 ? 1 / d : 0
         block.quantStoreHalf(d, at: 0)
