@@ -63,7 +63,7 @@ public struct Generator {
         var offset = 0
         while offset < request.prompt.count {
             let end = min(offset + batchSize, request.prompt.count)
-            logits = try model.decoder.forward(Array(request.prompt[offset..<end]), cache: cache)
+            try model.decoder.forward(Array(request.prompt[offset..<end]), cache: cache, into: &logits)
             offset = end
         }
         let promptSeconds = Date().timeIntervalSince(promptStart)
@@ -96,7 +96,7 @@ public struct Generator {
                 break
             }
             guard generated.count < request.maxTokens, cache.count < cache.capacity else { break }
-            logits = try model.decoder.forward([token], cache: cache)
+            try model.decoder.forward([token], cache: cache, into: &logits)
         }
         if reason != .stopSequence && reason != .cancelled {
             let rest = matcher.feed(detokenizer.finish())

@@ -28,14 +28,18 @@ public final class KVCache: @unchecked Sendable {
     /// Bytes held by keys and values.
     public var byteCount: Int { 2 * layers * capacity * rowWidth * MemoryLayout<Float>.size }
 
+    /// The first position's keys of `layer`; position `p` is `rowWidth · p` further.
     @inline(__always)
-    func key(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
-        keys + (layer * capacity + position) * rowWidth
-    }
+    func keys(layer: Int) -> UnsafeMutablePointer<Float> { keys + layer * capacity * rowWidth }
 
     @inline(__always)
-    func value(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
-        values + (layer * capacity + position) * rowWidth
+    func values(layer: Int) -> UnsafeMutablePointer<Float> { values + layer * capacity * rowWidth }
+
+    /// Writes one position's keys and values of `layer`.
+    @inline(__always)
+    func store(layer: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
+        (keys(layer: layer) + position * rowWidth).update(from: key, count: rowWidth)
+        (values(layer: layer) + position * rowWidth).update(from: value, count: rowWidth)
     }
 
     /// Forgets positions from `position` on (to reuse a common prefix).

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Scaled dot-product attention over each sequence's own cache.
+///
+/// Work is split by (batch row, KV head): the query heads that share a KV head walk its keys and
+/// values together, a chunk of positions at a time with a running softmax, so the cache is read
+/// once per row and group and no score array as long as the context is needed.
+enum Attention {
+    /// Positions scored per step of the running softmax.
+    static let chunk = 64
+
+    static func attend(architecture a: DecoderArchitecture, layer: Int, queries: UnsafeMutablePointer<Float>, rows: Int,
+                       caches: [KVCache], rowEntry: UnsafePointer<Int>, rowPosition: UnsafePointer<Int>,
+                       window: Int?, output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let hd = a.headDimension
+        let group = a.headCount / a.headCountKV
+        let qDim = a.headCount * hd
+        let scale = a.attentionScale
+        caches.withUnsafeBufferPointer { caches in
+            pool.parallelFor(rows * a.headCountKV) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (chunk + hd + 2)) { scratch in
+                    let scores = scratch.baseAddress!               // group × chunk
+                    let accumulators = scores + group * chunk       // group × hd
+                    let maxima = accumulators + group * hd          // group
+                    let totals = maxima + group                     // group
+                    for item in range {
+                        let t = item / a.headCountKV
+                        let kvHead = item % a.headCountKV
+                        let cache = caches[rowEntry[t]]
+                        let position = rowPosition[t]
+                        let first = window.map { max(0, position - $0 + 1) } ?? 0
+                        let query = queries + t * qDim + kvHead * group * hd
+                        let keys = cache.keys(layer: layer) + kvHead * hd
+                        let values = cache.values(layer: layer) + kvHead * hd
+                        let stride = cache.rowWidth
+                        for g in 0..<group {
+                            maxima[g] = -.infinity
+                            totals[g] = 0
+                        }
+                        accumulators.update(repeating: 0, count: group * hd)
+                        var start = first
+                        while start <= position {
+                            let count = min(chunk, position + 1 - start)
+                            for g in 0..<group {
+                                let q = query + g * hd
+                                let row = scores + g * chunk
+                                var best = maxima[g]
+                                for j in 0..<count {
+                                    let s = dot(q, keys + (start + j) * stride, hd) * scale
+                                    row[j] = s
+                                    best = max(best, s)
+                                }
+                                let correction = exp(maxima[g] - best)
+                                maxima[g] = best
+                                var total = totals[g] * correction
+                                for j in 0..<count {
+                                    row[j] = exp(row[j] - best)
+                                    total += row[j]
+                                }
+                                totals[g] = total
+                                let acc = accumulators + g * hd
+                                if correction != 1 { scaleInPlace(acc, correction, hd) }
+                                for j in 0..<count {
+                                    addScaled(acc, values + (start + j) * stride, row[j], hd)
+                                }
+                            }
+                            start += count
+                        }
+                        for g in 0..<group {
+                            let out = output + t * qDim + (kvHead * group + g) * hd
+                            let acc = accumulators + g * hd
+                            let inverse = 1 / totals[g]
+                            for i in 0..<hd { out[i] = acc[i] * inverse }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var sum = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            sum += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = sum.sum()
+        while i < count {
+            total += a[i] * b[i]
+            i += 1
+        }
+        return total
+    }
+
+    @inline(__always)
+    static func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ factor: Float, _ count: Int) {
+        var i = 0
+        let f = SIMD8<Float>(repeating: factor)
+        while i + 8 <= count {
+            let raw = UnsafeMutableRawPointer(y + i)
+            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + f * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            y[i] += factor * x[i]
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func scaleInPlace(_ y: UnsafeMutablePointer<Float>, _ factor: Float, _ count: Int) {
+        for i in 0..<count { y[i] *= factor }
+    }
+}

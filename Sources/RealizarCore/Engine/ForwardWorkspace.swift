@@ -1,0 +1,71 @@
+/// The scratch memory of forward passes, kept between calls so that generating a token allocates
+/// nothing; it grows to the largest batch seen.
+final class ForwardWorkspace {
+    struct Widths {
+        var model: Int
+        var query: Int
+        var keyValue: Int
+        var feedForward: Int
+        /// Gate (and Phi-3's stacked gate and up) width.
+        var gate: Int
+    }
+
+    let widths: Widths
+    private(set) var capacity = 0
+    private var arena: UnsafeMutableRawPointer?
+
+    /// The residual stream.
+    private(set) var x = ForwardWorkspace.empty
+    /// The normalised input of a sub-layer.
+    private(set) var h = ForwardWorkspace.empty
+    private(set) var q = ForwardWorkspace.empty
+    private(set) var k = ForwardWorkspace.empty
+    private(set) var v = ForwardWorkspace.empty
+    /// Fused q/k/v projections before they are split.
+    private(set) var qkv = ForwardWorkspace.empty
+    private(set) var attention = ForwardWorkspace.empty
+    private(set) var projected = ForwardWorkspace.empty
+    private(set) var gate = ForwardWorkspace.empty
+    private(set) var up = ForwardWorkspace.empty
+    /// Per batch row: which entry of the batch it belongs to, and its position in that sequence.
+    private(set) var rowEntry = UnsafeMutablePointer<Int>(bitPattern: 64)!
+    private(set) var rowPosition = UnsafeMutablePointer<Int>(bitPattern: 64)!
+
+    nonisolated(unsafe) private static let empty = UnsafeMutablePointer<Float>(bitPattern: 64)!
+
+    init(widths: Widths) {
+        self.widths = widths
+    }
+
+    deinit { arena?.deallocate() }
+
+    /// Makes room for `batch` rows.
+    func reserve(_ batch: Int) {
+        guard batch > capacity else { return }
+        arena?.deallocate()
+        let w = widths
+        let floatWidths = [w.model, w.model, w.query, w.keyValue, w.keyValue, w.query + 2 * w.keyValue,
+                           w.query, w.model, w.gate, w.feedForward]
+        // Every buffer starts on a cache line.
+        func bytes(_ count: Int) -> Int { (count * 8 + 63) / 64 * 64 }
+        let total = floatWidths.map { bytes($0 * batch) }.reduce(0, +) + 2 * bytes(batch)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
+        var offset = 0
+        func take(_ count: Int) -> UnsafeMutableRawPointer {
+            defer { offset += bytes(count) }
+            return base + offset
+        }
+        func floats(_ width: Int) -> UnsafeMutablePointer<Float> {
+            take(width * batch).bindMemory(to: Float.self, capacity: width * batch)
+        }
+        x = floats(w.model); h = floats(w.model)
+        q = floats(w.query); k = floats(w.keyValue); v = floats(w.keyValue)
+        qkv = floats(w.query + 2 * w.keyValue)
+        attention = floats(w.query); projected = floats(w.model)
+        gate = floats(w.gate); up = floats(w.feedForward)
+        rowEntry = take(batch).bindMemory(to: Int.self, capacity: batch)
+        rowPosition = take(batch).bindMemory(to: Int.self, capacity: batch)
+        arena = base
+        capacity = batch
+    }
+}
