@@ -21,6 +21,7 @@ enum ChatPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Realizar</title>
+<link rel="icon" href="data:,">
 <style>
   :root {
     --bg: #f6f7f9; --panel: #fff; --text: #1d2128; --muted: #6b7280; --border: #d9dde3;
@@ -49,8 +50,8 @@ enum ChatPage {
     background: var(--bg); border: 1px solid var(--border); border-radius: 6px; padding: 4px 6px;
   }
   #model { max-width: 16em; }
-  #api-key { width: 10em; }
-  #max-tokens, #temperature { width: 5em; }
+  #api-key { width: 8em; }
+  #max-tokens, #temperature { width: 4.5em; }
   button {
     border: 1px solid var(--border); border-radius: 6px; padding: 6px 14px;
     background: var(--panel); cursor: pointer;
