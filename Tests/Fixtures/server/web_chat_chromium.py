@@ -330,13 +330,10 @@ def run(args, chromium, log):
 
 
 def report_console(devtools, log):
-    if devtools.console:
-        log("page console:")
-        for kind, text in devtools.console:
-            if kind not in ("log.verbose", "console.debug"):
-                log(f"  {kind}: {text}")
-    else:
-        log("page console: (nothing)")
+    shown = [(kind, text) for kind, text in devtools.console if kind not in ("log.verbose", "console.debug")]
+    log("page console:" + ("" if shown else " (nothing)"))
+    for kind, text in shown:
+        log(f"  {kind}: {text}")
 
 
 def main():
@@ -345,7 +342,7 @@ def main():
     parser.add_argument("--screenshot", required=True, help="where to save a PNG of the page at the end")
     parser.add_argument("--api-key", help="the server's API key, when it requires one")
     parser.add_argument("--timeout", type=float, default=120, help="seconds for the whole run (default 120)")
-    parser.add_argument("--prompt", default="Write one short sentence about the sea.")
+    parser.add_argument("--prompt", default="Write a short paragraph about the sea.")
     parser.add_argument("--model", help="pick this model in #model (default: the page's choice)")
     parser.add_argument("--max-tokens", type=int, default=32, help="set in #max-tokens (default 32)")
     parser.add_argument("--poll", type=float, default=0.02, help="seconds between looks at the reply")
