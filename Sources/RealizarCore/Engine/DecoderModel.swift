@@ -10,7 +10,8 @@ public final class DecoderModel: @unchecked Sendable {
     public let file: GGUFFile
     public let architecture: DecoderArchitecture
     public let weights: DecoderWeights
-    public var pool: ThreadPool
+    public let pool: ThreadPool
+    private let matrices: MatrixMultiplier
     private let workspace: ForwardWorkspace
     private let lock = NSLock()
 
@@ -21,6 +22,7 @@ public final class DecoderModel: @unchecked Sendable {
         self.architecture = architecture
         self.weights = try DecoderWeights(file: file, architecture: architecture)
         self.pool = ThreadPool(threads: threads)
+        matrices = MatrixMultiplier(pool: pool)
         let a = architecture
         let phi3Stacked = weights.layers.first.map { $0.gate == nil && a.name == "phi3" } ?? false
         workspace = ForwardWorkspace(widths: .init(
@@ -126,7 +128,7 @@ public final class DecoderModel: @unchecked Sendable {
             normalize(w.h, rows: n, weight: layer.attentionNorm, bias: layer.attentionNormBias)
             if let fused = layer.fusedQKV {
                 let width = qDim + 2 * kvDim
-                MatrixMultiply.multiply(fused, input: w.h, batch: n, output: w.qkv, pool: pool)
+                matrices.multiply(MatrixProduct(fused, into: w.qkv), input: w.h, batch: n)
                 if let bias = layer.fusedQKVBias { VectorOps.addBias(w.qkv, rows: n, width: width, bias: bias) }
                 for t in 0..<n {
                     let source = w.qkv + t * width
@@ -135,9 +137,8 @@ public final class DecoderModel: @unchecked Sendable {
                     (w.v + t * kvDim).update(from: source + qDim + kvDim, count: kvDim)
                 }
             } else {
-                MatrixMultiply.multiply(layer.query!, input: w.h, batch: n, output: w.q, pool: pool)
-                MatrixMultiply.multiply(layer.key!, input: w.h, batch: n, output: w.k, pool: pool)
-                MatrixMultiply.multiply(layer.value!, input: w.h, batch: n, output: w.v, pool: pool)
+                matrices.multiply(MatrixProduct(layer.query!, into: w.q), MatrixProduct(layer.key!, into: w.k),
+                                  MatrixProduct(layer.value!, into: w.v), input: w.h, batch: n)
                 if let bias = layer.queryBias { VectorOps.addBias(w.q, rows: n, width: qDim, bias: bias) }
                 if let bias = layer.keyBias { VectorOps.addBias(w.k, rows: n, width: kvDim, bias: bias) }
                 if let bias = layer.valueBias { VectorOps.addBias(w.v, rows: n, width: kvDim, bias: bias) }
@@ -165,7 +166,7 @@ public final class DecoderModel: @unchecked Sendable {
             Attention.attend(architecture: a, layer: index, queries: w.q, rows: n, caches: caches,
                              rowEntry: w.rowEntry, rowPosition: w.rowPosition,
                              window: sliding ? a.slidingWindow : nil, output: w.attention, pool: pool)
-            MatrixMultiply.multiply(layer.output, input: w.attention, batch: n, output: w.projected, pool: pool)
+            matrices.multiply(MatrixProduct(layer.output, into: w.projected), input: w.attention, batch: n)
             if let bias = layer.outputBias { VectorOps.addBias(w.projected, rows: n, width: d, bias: bias) }
             if let norm = layer.postAttentionNorm {
                 VectorOps.rmsNorm(w.projected, rows: n, width: d, weight: norm, epsilon: a.normEpsilon)
@@ -201,7 +202,7 @@ public final class DecoderModel: @unchecked Sendable {
         guard selected > 0 else { return }
         normalize(w.h, rows: selected, weight: weights.outputNorm, bias: weights.outputNormBias)
         logits.withUnsafeMutableBufferPointer { out in
-            MatrixMultiply.multiply(weights.output, input: w.h, batch: selected, output: out.baseAddress!, pool: pool)
+            matrices.multiply(MatrixProduct(weights.output, into: out.baseAddress!), input: w.h, batch: selected)
             if let bias = weights.outputBias { VectorOps.addBias(out.baseAddress!, rows: selected, width: vocabulary, bias: bias) }
             if let cap = a.finalLogitSoftcap {
                 for i in 0..<out.count { out[i] = tanh(out[i] / cap) * cap }
@@ -226,21 +227,20 @@ public final class DecoderModel: @unchecked Sendable {
             a.activation == .silu ? VectorOps.silu(value) : VectorOps.geluTanh(value)
         }
         if let gateWeight = layer.gate {
-            MatrixMultiply.multiply(gateWeight, input: input, batch: n, output: gate, pool: pool)
-            MatrixMultiply.multiply(layer.up, input: input, batch: n, output: up, pool: pool)
+            matrices.multiply(MatrixProduct(gateWeight, into: gate), MatrixProduct(layer.up, into: up), input: input, batch: n)
             for i in 0..<(n * ff) { up[i] = activate(gate[i]) * up[i] }
         } else if a.name == "phi3" {
             // Phi-3 stacks gate and up in one matrix: the first half is the gate.
-            MatrixMultiply.multiply(layer.up, input: input, batch: n, output: gate, pool: pool)
+            matrices.multiply(MatrixProduct(layer.up, into: gate), input: input, batch: n)
             for t in 0..<n {
                 for i in 0..<ff { up[t * ff + i] = activate(gate[t * 2 * ff + i]) * gate[t * 2 * ff + ff + i] }
             }
         } else {
-            MatrixMultiply.multiply(layer.up, input: input, batch: n, output: up, pool: pool)
+            matrices.multiply(MatrixProduct(layer.up, into: up), input: input, batch: n)
             if let bias = layer.upBias { VectorOps.addBias(up, rows: n, width: ff, bias: bias) }
             for i in 0..<(n * ff) { up[i] = activate(up[i]) }
         }
-        MatrixMultiply.multiply(layer.down, input: up, batch: n, output: output, pool: pool)
+        matrices.multiply(MatrixProduct(layer.down, into: output), input: up, batch: n)
         if let bias = layer.downBias { VectorOps.addBias(output, rows: n, width: a.embeddingLength, bias: bias) }
     }
 }

@@ -1,25 +1,131 @@
 import RealizarKernelsAVX2
 
-/// `output[t][r] = Σ_k input[t][k] · weight[r][k]` for a batch of activation rows.
-///
-/// Weights stay in their block format in the mapped file; a tile of rows is dequantized into a
-/// small per-thread buffer and reused for every activation row in the batch, so a prompt pays the
-/// dequantization once per weight, not once per token.
-enum MatrixMultiply {
-    /// Rows dequantized at once: small enough that the tile stays in L2.
-    static let tileRows = 16
+/// One weight matrix of a matrix product and where its outputs go.
+struct MatrixProduct {
+    var weight: WeightMatrix
+    var output: UnsafeMutablePointer<Float>
 
-    static func multiply(_ weight: WeightMatrix, input: UnsafePointer<Float>, batch: Int,
-                         output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, pool: ThreadPool) {
+    init(_ weight: WeightMatrix, into output: UnsafeMutablePointer<Float>) {
+        self.weight = weight
+        self.output = output
+    }
+}
+
+/// `output[t][r] = Σ_k input[t][k] · weight[r][k]` for a batch of activation rows, for up to three
+/// weight matrices that read the same input (q/k/v, gate/up) in one parallel loop.
+///
+/// Quantized weights take the integer path: the input is quantized to 8 bits once for all the
+/// matrices, and `QuantizedMatmul` multiplies weight blocks as they lie in the mapped file. Other
+/// weights (f32, f16, bf16, rarer block types) are dequantized a tile of rows at a time into a
+/// per-thread buffer and reused for every row of the batch.
+final class MatrixMultiplier: @unchecked Sendable {
+    let pool: ThreadPool
+    let family: KernelFamily
+    /// Weight rows one integer-kernel call covers: a few KB of weights that stay in L1 while the
+    /// batch's activation rows stream past.
+    static let rowTile = 16
+    /// Activation rows per integer-kernel call: their quantized rows stay in L2.
+    static let activationTile = 64
+    /// Rows dequantized at once on the float path: small enough that the tile stays in L2.
+    static let floatTile = 16
+
+    private var activations: UnsafeMutableRawPointer?
+    private var activationBytes = 0
+    private var tiles: UnsafeMutablePointer<Float>?
+    private var tileFloats = 0
+
+    init(pool: ThreadPool, family: KernelFamily = .selected) {
+        self.pool = pool
+        self.family = family
+    }
+
+    deinit {
+        activations?.deallocate()
+        tiles?.deallocate()
+    }
+
+    /// Multiplies `input` (`batch` rows of the matrices' common column count) by each product's
+    /// weight. `outputStride` defaults to each weight's row count.
+    func multiply(_ first: MatrixProduct, _ second: MatrixProduct? = nil, _ third: MatrixProduct? = nil,
+                  input: UnsafePointer<Float>, batch: Int) {
+        let columns = first.weight.columns
+        func integer(_ product: MatrixProduct?) -> Bool {
+            product.map { QuantizedMatmul.supports($0.weight.type, columns: $0.weight.columns) } ?? true
+        }
+        if integer(first), integer(second), integer(third) {
+            multiplyQuantized(first, second, third, input: input, batch: batch, columns: columns)
+        } else {
+            multiplyFloat(first, input: input, batch: batch)
+            if let second { multiplyFloat(second, input: input, batch: batch) }
+            if let third { multiplyFloat(third, input: input, batch: batch) }
+        }
+    }
+
+    /// Rows of the products laid end to end, each matrix padded to whole row tiles so that a
+    /// thread's share never splits a tile.
+    private func paddedRows(_ product: MatrixProduct?) -> Int {
+        guard let product else { return 0 }
+        return (product.weight.rows + Self.rowTile - 1) / Self.rowTile * Self.rowTile
+    }
+
+    private func multiplyQuantized(_ first: MatrixProduct, _ second: MatrixProduct?, _ third: MatrixProduct?,
+                                   input: UnsafePointer<Float>, batch: Int, columns: Int) {
+        let rowBytes = QuantizedMatmul.activationRowBytes(for: first.weight.type, columns: columns)
+        let quantized = activationBuffer(bytes: batch * rowBytes)
+        let family = family
+        if batch == 1 {
+            QuantizedMatmul.quantizeActivations(input, columns: columns, for: first.weight.type, into: quantized, family: family)
+        } else {
+            pool.parallelFor(batch) { range in
+                for t in range {
+                    QuantizedMatmul.quantizeActivations(input + t * columns, columns: columns, for: first.weight.type,
+                                                        into: quantized + t * rowBytes, family: family)
+                }
+            }
+        }
+        let firstRows = paddedRows(first)
+        let secondRows = paddedRows(second)
+        let total = firstRows + secondRows + paddedRows(third)
+        pool.parallelFor(total, granularity: Self.rowTile) { range in
+            func run(_ product: MatrixProduct?, offset: Int) {
+                guard let product else { return }
+                let w = product.weight
+                let lower = max(range.lowerBound - offset, 0)
+                let upper = min(range.upperBound - offset, w.rows)
+                var row = lower
+                while row < upper {
+                    let rows = min(Self.rowTile, upper - row)
+                    var t = 0
+                    while t < batch {
+                        let count = min(Self.activationTile, batch - t)
+                        QuantizedMatmul.multiply(
+                            w.type, weights: w.data + row * w.rowBytes, weightRowBytes: w.rowBytes, rows: rows,
+                            activations: quantized + t * rowBytes, activationRowBytes: rowBytes, activationCount: count,
+                            columns: columns, output: product.output + t * w.rows + row, outputStride: w.rows, family: family)
+                        t += count
+                    }
+                    row += rows
+                }
+            }
+            run(first, offset: 0)
+            run(second, offset: firstRows)
+            run(third, offset: firstRows + secondRows)
+        }
+    }
+
+    private func multiplyFloat(_ product: MatrixProduct, input: UnsafePointer<Float>, batch: Int) {
+        let weight = product.weight
         let columns = weight.columns
-        let stride = outputStride ?? weight.rows
-        let useAVX2 = KernelFamily.selected != .generic && columns % 8 == 0
-        pool.parallelFor(weight.rows, granularity: tileRows) { range in
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * columns)
-            defer { tile.deallocate() }
+        let stride = weight.rows
+        let output = product.output
+        let tileSize = Self.floatTile * columns
+        let tiles = tileBuffer(floats: pool.threads * tileSize)
+        let useAVX2 = family != .generic && columns % 8 == 0
+        pool.parallelPieces(weight.rows, granularity: Self.floatTile) { piece, range in
+            let tile = tiles + piece * tileSize
             var row = range.lowerBound
             while row < range.upperBound {
-                let count = min(tileRows, range.upperBound - row)
+                let count = min(Self.floatTile, range.upperBound - row)
                 weight.dequantize(rows: row, count: count, into: tile)
                 for t in 0..<batch {
                     let x = input + t * columns
@@ -34,13 +140,31 @@ enum MatrixMultiply {
                         }
                     }
                     while r < count {
-                        out[r] = useAVX2 ? avx2Dot(x, tile + r * columns, count: columns) : dot(x, tile + r * columns, columns)
+                        out[r] = useAVX2 ? avx2Dot(x, tile + r * columns, count: columns) : Self.dot(x, tile + r * columns, columns)
                         r += 1
                     }
                 }
                 row += count
             }
         }
+    }
+
+    private func activationBuffer(bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes > activationBytes {
+            activations?.deallocate()
+            activations = .allocate(byteCount: bytes, alignment: 64)
+            activationBytes = bytes
+        }
+        return activations!
+    }
+
+    private func tileBuffer(floats: Int) -> UnsafeMutablePointer<Float> {
+        if floats > tileFloats {
+            tiles?.deallocate()
+            tiles = .allocate(capacity: floats)
+            tileFloats = floats
+        }
+        return tiles!
     }
 
     /// The portable dot product.

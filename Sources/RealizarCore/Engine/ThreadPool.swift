@@ -30,10 +30,15 @@ public final class ThreadPool: @unchecked Sendable {
     /// of `granularity` except the last. The pieces are disjoint; `body` must only write what its
     /// own range owns.
     public func parallelFor(_ count: Int, granularity: Int = 1, _ body: (Range<Int>) -> Void) {
+        parallelPieces(count, granularity: granularity) { _, range in body(range) }
+    }
+
+    /// As `parallelFor`, also telling each piece its index (`0..<threads`), for per-thread scratch.
+    public func parallelPieces(_ count: Int, granularity: Int = 1, _ body: (_ piece: Int, _ range: Range<Int>) -> Void) {
         let units = (count + granularity - 1) / granularity
         let pieces = min(threads, units)
         guard pieces > 1, shared.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            if count > 0 { body(0..<count) }
+            if count > 0 { body(0, 0..<count) }
             return
         }
         defer { shared.busy.store(false, ordering: .releasing) }
@@ -41,7 +46,7 @@ public final class ThreadPool: @unchecked Sendable {
             shared.run(pieces: pieces) { piece in
                 let start = units * piece / pieces * granularity
                 let end = min(units * (piece + 1) / pieces * granularity, count)
-                if start < end { body(start..<end) }
+                if start < end { body(piece, start..<end) }
             }
         }
     }
