@@ -1,4 +1,5 @@
 import Foundation
+import RealizarKernelsAVX2
 
 /// Scaled dot-product attention over each sequence's own cache.
 ///
@@ -11,11 +12,13 @@ enum Attention {
 
     static func attend(architecture a: DecoderArchitecture, layer: Int, queries: UnsafeMutablePointer<Float>, rows: Int,
                        caches: [KVCache], rowEntry: UnsafePointer<Int>, rowPosition: UnsafePointer<Int>,
-                       window: Int?, output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+                       window: Int?, output: UnsafeMutablePointer<Float>, pool: ThreadPool,
+                       family: KernelFamily = .selected) {
         let hd = a.headDimension
         let group = a.headCount / a.headCountKV
         let qDim = a.headCount * hd
         let scale = a.attentionScale
+        let vectorized = family != .generic && hd % 8 == 0
         caches.withUnsafeBufferPointer { caches in
             pool.parallelFor(rows * a.headCountKV) { range in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (chunk + hd + 2)) { scratch in
@@ -42,26 +45,33 @@ enum Attention {
                         while start <= position {
                             let count = min(chunk, position + 1 - start)
                             for g in 0..<group {
-                                let q = query + g * hd
                                 let row = scores + g * chunk
-                                var best = maxima[g]
-                                for j in 0..<count {
-                                    let s = dot(q, keys + (start + j) * stride, hd) * scale
-                                    row[j] = s
-                                    best = max(best, s)
-                                }
-                                let correction = exp(maxima[g] - best)
-                                maxima[g] = best
-                                var total = totals[g] * correction
-                                for j in 0..<count {
-                                    row[j] = exp(row[j] - best)
-                                    total += row[j]
-                                }
-                                totals[g] = total
+                                let chunkKeys = keys + start * stride
+                                let chunkValues = values + start * stride
                                 let acc = accumulators + g * hd
-                                if correction != 1 { scaleInPlace(acc, correction, hd) }
-                                for j in 0..<count {
-                                    addScaled(acc, values + (start + j) * stride, row[j], hd)
+                                if vectorized {
+                                    avx2AttentionScores(query + g * hd, keys: chunkKeys, stride: stride, count: count,
+                                                        dimension: hd, scale: scale, scores: row)
+                                } else {
+                                    for j in 0..<count { row[j] = dot(query + g * hd, chunkKeys + j * stride, hd) * scale }
+                                }
+                                var best = maxima[g]
+                                for j in 0..<count { best = max(best, row[j]) }
+                                let correction = best == maxima[g] ? 1 : exp(maxima[g] - best)
+                                maxima[g] = best
+                                if vectorized {
+                                    totals[g] = totals[g] * correction + avx2ExpShifted(row, count: count, maximum: best)
+                                    avx2AttentionAccumulate(acc, correction: correction, values: chunkValues, stride: stride,
+                                                            weights: row, count: count, dimension: hd)
+                                } else {
+                                    var total = totals[g] * correction
+                                    for j in 0..<count {
+                                        row[j] = exp(row[j] - best)
+                                        total += row[j]
+                                    }
+                                    totals[g] = total
+                                    for i in 0..<hd { acc[i] *= correction }
+                                    for j in 0..<count { addScaled(acc, chunkValues + j * stride, row[j], hd) }
                                 }
                             }
                             start += count
@@ -96,21 +106,6 @@ enum Attention {
 
     @inline(__always)
     static func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ factor: Float, _ count: Int) {
-        var i = 0
-        let f = SIMD8<Float>(repeating: factor)
-        while i + 8 <= count {
-            let raw = UnsafeMutableRawPointer(y + i)
-            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + f * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            y[i] += factor * x[i]
-            i += 1
-        }
-    }
-
-    @inline(__always)
-    static func scaleInPlace(_ y: UnsafeMutablePointer<Float>, _ factor: Float, _ count: Int) {
-        for i in 0..<count { y[i] *= factor }
+        for i in 0..<count { y[i] += factor * x[i] }
     }
 }

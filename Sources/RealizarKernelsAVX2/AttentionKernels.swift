@@ -1,0 +1,114 @@
+import _Builtin_intrinsics.intel
+
+// The inner loops of attention: scores of a chunk of keys, their softmax weights, and the
+// weighted sum of values, with FMA and a vectorised exp.
+
+/// `scores[j] = scale · q·k_j` for `count` keys `stride` floats apart, `dimension` a multiple of 8.
+public func avx2AttentionScores(_ q: UnsafePointer<Float>, keys: UnsafePointer<Float>, stride: Int, count: Int,
+                                dimension: Int, scale: Float, scores: UnsafeMutablePointer<Float>) {
+    var j = 0
+    while j + 2 <= count {
+        let k0 = keys + j * stride, k1 = k0 + stride
+        var a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps()
+        var i = 0
+        while i < dimension {
+            let qv = _mm256_loadu_ps(q + i)
+            a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + i), a0)
+            a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k1 + i), a1)
+            i += 8
+        }
+        scores[j] = a0.sum() * scale
+        scores[j + 1] = a1.sum() * scale
+        j += 2
+    }
+    if j < count {
+        let k0 = keys + j * stride
+        var a0 = _mm256_setzero_ps()
+        var i = 0
+        while i < dimension {
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k0 + i), a0)
+            i += 8
+        }
+        scores[j] = a0.sum() * scale
+    }
+}
+
+/// `x[j] ← exp(x[j] − maximum)` for `count` values; returns their sum.
+public func avx2ExpShifted(_ x: UnsafeMutablePointer<Float>, count: Int, maximum: Float) -> Float {
+    let m = _mm256_set1_ps(maximum)
+    var total = _mm256_setzero_ps()
+    var j = 0
+    while j + 8 <= count {
+        let e = avx2Exp(_mm256_sub_ps(_mm256_loadu_ps(x + j), m))
+        _mm256_storeu_ps(x + j, e)
+        total = _mm256_add_ps(total, e)
+        j += 8
+    }
+    var sum = total.sum()
+    if j < count {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        for i in 0..<(count - j) { lanes[i] = x[j + i] }
+        let e = unsafeBitCast(avx2Exp(_mm256_sub_ps(unsafeBitCast(lanes, to: __m256.self), m)), to: SIMD8<Float>.self)
+        for i in 0..<(count - j) {
+            x[j + i] = e[i]
+            sum += e[i]
+        }
+    }
+    return sum
+}
+
+/// `accumulator ← accumulator · correction + Σ_j weights[j] · v_j` over `count` value rows.
+public func avx2AttentionAccumulate(_ accumulator: UnsafeMutablePointer<Float>, correction: Float,
+                                    values: UnsafePointer<Float>, stride: Int, weights: UnsafePointer<Float>,
+                                    count: Int, dimension: Int) {
+    let c = _mm256_set1_ps(correction)
+    var i = 0
+    // 32 floats of the accumulator at a time stay in registers across all the value rows.
+    while i + 32 <= dimension {
+        var a0 = _mm256_mul_ps(_mm256_loadu_ps(accumulator + i), c)
+        var a1 = _mm256_mul_ps(_mm256_loadu_ps(accumulator + i + 8), c)
+        var a2 = _mm256_mul_ps(_mm256_loadu_ps(accumulator + i + 16), c)
+        var a3 = _mm256_mul_ps(_mm256_loadu_ps(accumulator + i + 24), c)
+        for j in 0..<count {
+            let w = _mm256_broadcast_ss(weights + j)
+            let v = values + j * stride + i
+            a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v), a0)
+            a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8), a1)
+            a2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 16), a2)
+            a3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 24), a3)
+        }
+        _mm256_storeu_ps(accumulator + i, a0)
+        _mm256_storeu_ps(accumulator + i + 8, a1)
+        _mm256_storeu_ps(accumulator + i + 16, a2)
+        _mm256_storeu_ps(accumulator + i + 24, a3)
+        i += 32
+    }
+    while i < dimension {
+        var a0 = _mm256_mul_ps(_mm256_loadu_ps(accumulator + i), c)
+        for j in 0..<count {
+            a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(weights + j), _mm256_loadu_ps(values + j * stride + i), a0)
+        }
+        _mm256_storeu_ps(accumulator + i, a0)
+        i += 8
+    }
+}
+
+/// exp(x) for each lane: 2^n · p(r) with x = n·ln2 + r, |r| ≤ ln2/2, a degree-6 polynomial
+/// (relative error about 2e-7); inputs below −87.3 (and −∞) give about 1e-38.
+@inline(__always)
+func avx2Exp(_ x: __m256) -> __m256 {
+    let clamped = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949)), _mm256_set1_ps(-87.3365478515625))
+    let whole = _mm256_cvtps_epi32(_mm256_mul_ps(clamped, _mm256_set1_ps(1.44269504088896341)))  // round to nearest
+    let n = _mm256_cvtepi32_ps(whole)
+    var r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375), clamped)
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4), r)
+    var p = _mm256_set1_ps(1.9875691500e-4)
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3))
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3))
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2))
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1))
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1))
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1)))
+    let exponent = _mm256_slli_epi32(_mm256_add_epi32(whole, _mm256_set1_epi32(127)), 23)
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent))
+}
