@@ -165,7 +165,9 @@ func kQuantMinSuperBlock<F: KQuantMinWeights>(_: F.Type, _ block: UnsafeRawPoint
     acc = _mm256_fmadd_ps(t, _mm256_set1_ps(loadHalf(block)), acc)
 }
 
-/// Matrix-vector: two weight rows at a time (independent chains) against one activation row.
+/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time (independent chains) against one
+/// activation row; two rows far apart are two streams the hardware prefetcher follows, where
+/// adjacent rows interleaved in one page defeat it.
 @inline(__always)
 func kQuantMinColumn1<F: KQuantMinWeights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
@@ -173,19 +175,19 @@ func kQuantMinColumn1<F: KQuantMinWeights>(
 ) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    var r = 0
-    while r + 2 <= rows {
-        let row0 = weights + r * weightRowBytes, row1 = row0 + weightRowBytes
+    let half = rows / 2
+    for i in 0..<half {
+        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
         for s in 0..<superBlocks {
             kQuantMinSuperBlock(F.self, row0 + s * F.blockBytes, a, s, &acc0)
             kQuantMinSuperBlock(F.self, row1 + s * F.blockBytes, a, s, &acc1)
         }
-        output[r] = acc0.sum()
-        output[r + 1] = acc1.sum()
-        r += 2
+        output[i] = acc0.sum()
+        output[half + i] = acc1.sum()
     }
-    if r < rows {
+    if rows % 2 == 1 {
+        let r = rows - 1
         let row = weights + r * weightRowBytes
         var acc = _mm256_setzero_ps()
         for s in 0..<superBlocks { kQuantMinSuperBlock(F.self, row + s * F.blockBytes, a, s, &acc) }

@@ -122,24 +122,26 @@ func q6SuperBlock(_ block: UnsafeRawPointer, _ a: Int8Row, _ s: Int, _ acc: inou
     acc = _mm256_fmadd_ps(t, _mm256_set1_ps(loadHalf(block, 208)), acc)
 }
 
-/// Matrix-vector: two weight rows at a time (independent chains) against one activation row.
+/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time (independent chains) against one
+/// activation row; two rows far apart are two streams the hardware prefetcher follows, where
+/// adjacent rows interleaved in one page defeat it.
 func q6KColumn1(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                 activation: UnsafeRawPointer, columns: Int, output: UnsafeMutablePointer<Float>) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    var r = 0
-    while r + 2 <= rows {
-        let row0 = weights + r * weightRowBytes, row1 = row0 + weightRowBytes
+    let half = rows / 2
+    for i in 0..<half {
+        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
         for s in 0..<superBlocks {
             q6SuperBlock(row0 + s * 210, a, s, &acc0)
             q6SuperBlock(row1 + s * 210, a, s, &acc1)
         }
-        output[r] = acc0.sum()
-        output[r + 1] = acc1.sum()
-        r += 2
+        output[i] = acc0.sum()
+        output[half + i] = acc1.sum()
     }
-    if r < rows {
+    if rows % 2 == 1 {
+        let r = rows - 1
         let row = weights + r * weightRowBytes
         var acc = _mm256_setzero_ps()
         for s in 0..<superBlocks { q6SuperBlock(row + s * 210, a, s, &acc) }
