@@ -28,23 +28,6 @@ func block32Offsets8<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ b:
                           F.offset(p + 6 * F.blockBytes), F.offset(p + 7 * F.blockBytes))
 }
 
-/// Σ_b offset_b · (d·Σq)_b over the blocks, eight at a time and the rest one by one.
-@inline(__always)
-func block32OffsetSum<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ a: Int8Row, blocks: Int) -> Float {
-    var acc = _mm256_setzero_ps()
-    var b = 0
-    while b + 8 <= blocks {
-        acc = _mm256_fmadd_ps(block32Offsets8(F.self, row, b), a.sums8(b), acc)
-        b += 8
-    }
-    var total = acc.sum()
-    while b < blocks {
-        total += F.offset(row + b * F.blockBytes) * a.sum(b)
-        b += 1
-    }
-    return total
-}
-
 func block32Multiply<F: Block32Weights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
@@ -61,6 +44,53 @@ func block32Multiply<F: Block32Weights>(
         block32Column1(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
                        activation: activations + c * activationRowBytes, columns: columns, output: output + c * outputStride)
         c += 1
+    }
+}
+
+// Every output `W[r]·A[c]` is computed by the same sequence of f32 operations whichever path,
+// batch position and tile handles it (the server batches users' sequences together, and a request
+// must give the same bits alone or batched): one accumulator, blocks in order, each
+// `acc = fma(Σw·a, d_w·d_a, acc)` (`block32Step`); then the offsets, eight blocks per
+// `acc = fma(offsets, (d·Σq)_a, acc)` and the remaining blocks one by one in lane 0
+// (`block32OffsetStep8`, `block32OffsetStep1`); then the eight lanes summed in order. The paths only
+// interleave independent outputs for instruction-level parallelism.
+
+/// Adds block `b` of one weight row (levels `w`, `|w|`, scale `dw` in every lane) times activation row `a`.
+@inline(__always)
+func block32Step<F: Block32Weights>(_: F.Type, _ w: __m256i, _ wAbs: __m256i, _ dw: __m256, _ a: Int8Row, _ b: Int,
+                                    _ acc: inout __m256) {
+    acc = _mm256_fmadd_ps(block32Product(F.self, w, wAbs, a.values(b)), _mm256_mul_ps(dw, a.scale(b)), acc)
+}
+
+/// Adds the offsets of blocks `b..<b+8` (`block32Offsets8`) times the activations' `d·Σq`.
+@inline(__always)
+func block32OffsetStep8(_ offsets: __m256, _ a: Int8Row, _ b: Int, _ acc: inout __m256) {
+    acc = _mm256_fmadd_ps(offsets, a.sums8(b), acc)
+}
+
+/// Adds the offset of block `b` (in lane 0, zeros elsewhere) times the activations' `d·Σq`.
+@inline(__always)
+func block32OffsetStep1(_ offset: __m256, _ a: Int8Row, _ b: Int, _ acc: inout __m256) {
+    acc = _mm256_fmadd_ps(offset, _mm256_set1_ps(a.sum(b)), acc)
+}
+
+/// The offset of block `b` of `row` in lane 0.
+@inline(__always)
+func block32Offset1<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ b: Int) -> __m256 {
+    _mm256_set_ps(0, 0, 0, 0, 0, 0, 0, F.offset(row + b * F.blockBytes))
+}
+
+/// All offset terms of one weight row times one activation row.
+@inline(__always)
+func block32AddOffsets<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ a: Int8Row, blocks: Int, _ acc: inout __m256) {
+    var b = 0
+    while b + 8 <= blocks {
+        block32OffsetStep8(block32Offsets8(F.self, row, b), a, b, &acc)
+        b += 8
+    }
+    while b < blocks {
+        block32OffsetStep1(block32Offset1(F.self, row, b), a, b, &acc)
+        b += 1
     }
 }
 
@@ -85,27 +115,27 @@ func block32Columns4<F: Block32Weights>(
             let w = F.levels(block)
             let wAbs = F.isSigned ? _mm256_abs_epi8(w) : w
             let dw = _mm256_set1_ps(F.scale(block))
-            acc0 = _mm256_fmadd_ps(block32Product(F.self, w, wAbs, a0.values(b)), _mm256_mul_ps(dw, a0.scale(b)), acc0)
-            acc1 = _mm256_fmadd_ps(block32Product(F.self, w, wAbs, a1.values(b)), _mm256_mul_ps(dw, a1.scale(b)), acc1)
-            acc2 = _mm256_fmadd_ps(block32Product(F.self, w, wAbs, a2.values(b)), _mm256_mul_ps(dw, a2.scale(b)), acc2)
-            acc3 = _mm256_fmadd_ps(block32Product(F.self, w, wAbs, a3.values(b)), _mm256_mul_ps(dw, a3.scale(b)), acc3)
+            block32Step(F.self, w, wAbs, dw, a0, b, &acc0)
+            block32Step(F.self, w, wAbs, dw, a1, b, &acc1)
+            block32Step(F.self, w, wAbs, dw, a2, b, &acc2)
+            block32Step(F.self, w, wAbs, dw, a3, b, &acc3)
         }
         if F.hasOffset {
             var b = 0
             while b + 8 <= blocks {
                 let offsets = block32Offsets8(F.self, row, b)
-                acc0 = _mm256_fmadd_ps(offsets, a0.sums8(b), acc0)
-                acc1 = _mm256_fmadd_ps(offsets, a1.sums8(b), acc1)
-                acc2 = _mm256_fmadd_ps(offsets, a2.sums8(b), acc2)
-                acc3 = _mm256_fmadd_ps(offsets, a3.sums8(b), acc3)
+                block32OffsetStep8(offsets, a0, b, &acc0)
+                block32OffsetStep8(offsets, a1, b, &acc1)
+                block32OffsetStep8(offsets, a2, b, &acc2)
+                block32OffsetStep8(offsets, a3, b, &acc3)
                 b += 8
             }
             while b < blocks {
-                let offset = _mm256_set_ps(0, 0, 0, 0, 0, 0, 0, F.offset(row + b * F.blockBytes))
-                acc0 = _mm256_fmadd_ps(offset, _mm256_set1_ps(a0.sum(b)), acc0)
-                acc1 = _mm256_fmadd_ps(offset, _mm256_set1_ps(a1.sum(b)), acc1)
-                acc2 = _mm256_fmadd_ps(offset, _mm256_set1_ps(a2.sum(b)), acc2)
-                acc3 = _mm256_fmadd_ps(offset, _mm256_set1_ps(a3.sum(b)), acc3)
+                let offset = block32Offset1(F.self, row, b)
+                block32OffsetStep1(offset, a0, b, &acc0)
+                block32OffsetStep1(offset, a1, b, &acc1)
+                block32OffsetStep1(offset, a2, b, &acc2)
+                block32OffsetStep1(offset, a3, b, &acc3)
                 b += 1
             }
         }
@@ -117,7 +147,10 @@ func block32Columns4<F: Block32Weights>(
     }
 }
 
-/// Matrix-vector: one activation row, two blocks per step in separate accumulators.
+/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time against one activation row, each output
+/// with its own accumulator and the same operations as in `block32Columns4`. Two rows far apart are
+/// two streams the hardware prefetcher follows (adjacent rows interleaved within one page defeat it,
+/// ~35% slower on large matrices), and two independent chains hide the FMA latency.
 @inline(__always)
 func block32Column1<F: Block32Weights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
@@ -125,27 +158,33 @@ func block32Column1<F: Block32Weights>(
 ) {
     let blocks = columns / 32
     let a = Int8Row(activation, columns: columns)
-    for r in 0..<rows {
-        let row = weights + r * weightRowBytes
+    let half = rows / 2
+    for i in 0..<half {
+        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        var b = 0
-        while b + 2 <= blocks {
-            let block0 = row + b * F.blockBytes, block1 = block0 + F.blockBytes
+        for b in 0..<blocks {
+            let block0 = row0 + b * F.blockBytes, block1 = row1 + b * F.blockBytes
             let w0 = F.levels(block0), w1 = F.levels(block1)
-            let p0 = block32Product(F.self, w0, F.isSigned ? _mm256_abs_epi8(w0) : w0, a.values(b))
-            let p1 = block32Product(F.self, w1, F.isSigned ? _mm256_abs_epi8(w1) : w1, a.values(b + 1))
-            acc0 = _mm256_fmadd_ps(p0, _mm256_mul_ps(_mm256_set1_ps(F.scale(block0)), a.scale(b)), acc0)
-            acc1 = _mm256_fmadd_ps(p1, _mm256_mul_ps(_mm256_set1_ps(F.scale(block1)), a.scale(b + 1)), acc1)
-            b += 2
+            block32Step(F.self, w0, F.isSigned ? _mm256_abs_epi8(w0) : w0, _mm256_set1_ps(F.scale(block0)), a, b, &acc0)
+            block32Step(F.self, w1, F.isSigned ? _mm256_abs_epi8(w1) : w1, _mm256_set1_ps(F.scale(block1)), a, b, &acc1)
         }
-        if b < blocks {
+        if F.hasOffset {
+            block32AddOffsets(F.self, row0, a, blocks: blocks, &acc0)
+            block32AddOffsets(F.self, row1, a, blocks: blocks, &acc1)
+        }
+        output[i] = acc0.sum()
+        output[half + i] = acc1.sum()
+    }
+    if rows % 2 == 1 {
+        let r = rows - 1
+        let row = weights + r * weightRowBytes
+        var acc = _mm256_setzero_ps()
+        for b in 0..<blocks {
             let block = row + b * F.blockBytes
             let w = F.levels(block)
-            let p = block32Product(F.self, w, F.isSigned ? _mm256_abs_epi8(w) : w, a.values(b))
-            acc0 = _mm256_fmadd_ps(p, _mm256_mul_ps(_mm256_set1_ps(F.scale(block)), a.scale(b)), acc0)
+            block32Step(F.self, w, F.isSigned ? _mm256_abs_epi8(w) : w, _mm256_set1_ps(F.scale(block)), a, b, &acc)
         }
-        var s = _mm256_add_ps(acc0, acc1).sum()
-        if F.hasOffset { s += block32OffsetSum(F.self, row, a, blocks: blocks) }
-        output[r] = s
+        if F.hasOffset { block32AddOffsets(F.self, row, a, blocks: blocks, &acc) }
+        output[r] = acc.sum()
     }
 }

@@ -75,6 +75,30 @@ func kQuantMinMultiply<F: KQuantMinWeights>(
     }
 }
 
+// Every output `W[r]·A[c]` is computed by the same sequence of f32 operations whichever path,
+// batch position and tile handles it (see `block32Step`): per super-block
+// `acc = fnma(dmin·m, (d·Σq)_a, acc)` (`kQuantMinStep`), then one chain `t` over the sub-blocks in
+// order (`kQuantMinSubStep`), then `acc = fma(t, d, acc)`; finally the eight lanes summed in order.
+
+/// `dmin·m_j` of the super-block at `block`, lane `j`.
+@inline(__always)
+func kQuantMins(_ block: UnsafeRawPointer, _ mins: UInt64) -> __m256 {
+    _mm256_mul_ps(_mm256_set1_ps(loadHalf(block, 2)),
+                  _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(Int64(bitPattern: mins)))))
+}
+
+/// Subtracts the minimums of super-block `s` (`kQuantMins`) times activation row `a`.
+@inline(__always)
+func kQuantMinStep(_ m: __m256, _ a: Int8Row, _ s: Int, _ acc: inout __m256) {
+    acc = _mm256_fnmadd_ps(m, a.sums8(8 * s), acc)
+}
+
+/// Adds sub-block `b` (levels `w`, scale `scale` in every Int16 lane) times activation row `a` to `t`.
+@inline(__always)
+func kQuantMinSubStep(_ w: __m256i, _ scale: __m256i, _ a: Int8Row, _ b: Int, _ t: inout __m256) {
+    t = _mm256_fmadd_ps(scaledProduct(w, a.values(b), scale), a.scale(b), t)
+}
+
 @inline(__always)
 func kQuantMinColumns4<F: KQuantMinWeights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
@@ -93,26 +117,25 @@ func kQuantMinColumns4<F: KQuantMinWeights>(
         for s in 0..<superBlocks {
             let block = row + s * F.blockBytes
             let (scales, mins) = kScalesAndMins(block + 4)
-            let m = _mm256_mul_ps(_mm256_set1_ps(loadHalf(block, 2)),
-                                  _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(Int64(bitPattern: mins)))))
-            acc0 = _mm256_fnmadd_ps(m, a0.sums8(8 * s), acc0)
-            acc1 = _mm256_fnmadd_ps(m, a1.sums8(8 * s), acc1)
-            acc2 = _mm256_fnmadd_ps(m, a2.sums8(8 * s), acc2)
-            acc3 = _mm256_fnmadd_ps(m, a3.sums8(8 * s), acc3)
+            let m = kQuantMins(block, mins)
+            kQuantMinStep(m, a0, s, &acc0)
+            kQuantMinStep(m, a1, s, &acc1)
+            kQuantMinStep(m, a2, s, &acc2)
+            kQuantMinStep(m, a3, s, &acc3)
             var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
             var t2 = _mm256_setzero_ps(), t3 = _mm256_setzero_ps()
             for k in 0..<4 {
                 let (low, high) = F.chunk(block, k)
                 let sLow = broadcastScale(scales, 2 * k), sHigh = broadcastScale(scales, 2 * k + 1)
                 let b = 8 * s + 2 * k
-                t0 = _mm256_fmadd_ps(scaledProduct(low, a0.values(b), sLow), a0.scale(b), t0)
-                t1 = _mm256_fmadd_ps(scaledProduct(low, a1.values(b), sLow), a1.scale(b), t1)
-                t2 = _mm256_fmadd_ps(scaledProduct(low, a2.values(b), sLow), a2.scale(b), t2)
-                t3 = _mm256_fmadd_ps(scaledProduct(low, a3.values(b), sLow), a3.scale(b), t3)
-                t0 = _mm256_fmadd_ps(scaledProduct(high, a0.values(b + 1), sHigh), a0.scale(b + 1), t0)
-                t1 = _mm256_fmadd_ps(scaledProduct(high, a1.values(b + 1), sHigh), a1.scale(b + 1), t1)
-                t2 = _mm256_fmadd_ps(scaledProduct(high, a2.values(b + 1), sHigh), a2.scale(b + 1), t2)
-                t3 = _mm256_fmadd_ps(scaledProduct(high, a3.values(b + 1), sHigh), a3.scale(b + 1), t3)
+                kQuantMinSubStep(low, sLow, a0, b, &t0)
+                kQuantMinSubStep(low, sLow, a1, b, &t1)
+                kQuantMinSubStep(low, sLow, a2, b, &t2)
+                kQuantMinSubStep(low, sLow, a3, b, &t3)
+                kQuantMinSubStep(high, sHigh, a0, b + 1, &t0)
+                kQuantMinSubStep(high, sHigh, a1, b + 1, &t1)
+                kQuantMinSubStep(high, sHigh, a2, b + 1, &t2)
+                kQuantMinSubStep(high, sHigh, a3, b + 1, &t3)
             }
             let d = _mm256_set1_ps(loadHalf(block))
             acc0 = _mm256_fmadd_ps(t0, d, acc0)
@@ -127,6 +150,24 @@ func kQuantMinColumns4<F: KQuantMinWeights>(
     }
 }
 
+/// One super-block of one weight row times activation row `a`, as in `kQuantMinColumns4`.
+@inline(__always)
+func kQuantMinSuperBlock<F: KQuantMinWeights>(_: F.Type, _ block: UnsafeRawPointer, _ a: Int8Row, _ s: Int, _ acc: inout __m256) {
+    let (scales, mins) = kScalesAndMins(block + 4)
+    kQuantMinStep(kQuantMins(block, mins), a, s, &acc)
+    var t = _mm256_setzero_ps()
+    for k in 0..<4 {
+        let (low, high) = F.chunk(block, k)
+        let b = 8 * s + 2 * k
+        kQuantMinSubStep(low, broadcastScale(scales, 2 * k), a, b, &t)
+        kQuantMinSubStep(high, broadcastScale(scales, 2 * k + 1), a, b + 1, &t)
+    }
+    acc = _mm256_fmadd_ps(t, _mm256_set1_ps(loadHalf(block)), acc)
+}
+
+/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time (independent chains) against one
+/// activation row; two rows far apart are two streams the hardware prefetcher follows, where
+/// adjacent rows interleaved in one page defeat it.
 @inline(__always)
 func kQuantMinColumn1<F: KQuantMinWeights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
@@ -134,24 +175,22 @@ func kQuantMinColumn1<F: KQuantMinWeights>(
 ) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    for r in 0..<rows {
+    let half = rows / 2
+    for i in 0..<half {
+        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
+        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+        for s in 0..<superBlocks {
+            kQuantMinSuperBlock(F.self, row0 + s * F.blockBytes, a, s, &acc0)
+            kQuantMinSuperBlock(F.self, row1 + s * F.blockBytes, a, s, &acc1)
+        }
+        output[i] = acc0.sum()
+        output[half + i] = acc1.sum()
+    }
+    if rows % 2 == 1 {
+        let r = rows - 1
         let row = weights + r * weightRowBytes
         var acc = _mm256_setzero_ps()
-        for s in 0..<superBlocks {
-            let block = row + s * F.blockBytes
-            let (scales, mins) = kScalesAndMins(block + 4)
-            let m = _mm256_mul_ps(_mm256_set1_ps(loadHalf(block, 2)),
-                                  _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(Int64(bitPattern: mins)))))
-            acc = _mm256_fnmadd_ps(m, a.sums8(8 * s), acc)
-            var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
-            for k in 0..<4 {
-                let (low, high) = F.chunk(block, k)
-                let b = 8 * s + 2 * k
-                t0 = _mm256_fmadd_ps(scaledProduct(low, a.values(b), broadcastScale(scales, 2 * k)), a.scale(b), t0)
-                t1 = _mm256_fmadd_ps(scaledProduct(high, a.values(b + 1), broadcastScale(scales, 2 * k + 1)), a.scale(b + 1), t1)
-            }
-            acc = _mm256_fmadd_ps(_mm256_add_ps(t0, t1), _mm256_set1_ps(loadHalf(block)), acc)
-        }
+        for s in 0..<superBlocks { kQuantMinSuperBlock(F.self, row + s * F.blockBytes, a, s, &acc) }
         output[r] = acc.sum()
     }
 }

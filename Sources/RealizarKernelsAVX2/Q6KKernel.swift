@@ -54,6 +54,11 @@ func q6Step(_ q: __m256i, _ pair: __m256i, _ a: Int8Row, _ b: Int, _ t: inout __
     t = _mm256_fmadd_ps(scaledProduct(q, a.values(b), pair), a.scale(b), t)
 }
 
+// Every output `W[r]·A[c]` is computed by the same sequence of f32 operations whichever path,
+// batch position and tile handles it (see `block32Step`): per super-block one chain `t` starting
+// from `q6Offsets`, the eight 32-value blocks in order (`q6Step`), then `acc = fma(t, d, acc)`;
+// finally the eight lanes summed in order.
+
 func q6KColumns4(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                  activations: UnsafeRawPointer, activationRowBytes: Int,
                  columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
@@ -101,28 +106,45 @@ func q6KColumns4(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     }
 }
 
+/// One super-block of one weight row times activation row `a`, as in `q6KColumns4`.
+@inline(__always)
+func q6SuperBlock(_ block: UnsafeRawPointer, _ a: Int8Row, _ s: Int, _ acc: inout __m256) {
+    let scales = loadBytes16(block + 192)
+    var t = q6Offsets(_mm256_slli_epi16(_mm256_cvtepi8_epi16(scales), 5), a, superBlock: s)
+    for h in 0..<2 {
+        let (q0, q1, q2, q3) = q6Levels(block, half: h)
+        let b = 8 * s + 4 * h
+        q6Step(q0, q6ScalePair(scales, 4 * h), a, b, &t)
+        q6Step(q1, q6ScalePair(scales, 4 * h + 1), a, b + 1, &t)
+        q6Step(q2, q6ScalePair(scales, 4 * h + 2), a, b + 2, &t)
+        q6Step(q3, q6ScalePair(scales, 4 * h + 3), a, b + 3, &t)
+    }
+    acc = _mm256_fmadd_ps(t, _mm256_set1_ps(loadHalf(block, 208)), acc)
+}
+
+/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time (independent chains) against one
+/// activation row; two rows far apart are two streams the hardware prefetcher follows, where
+/// adjacent rows interleaved in one page defeat it.
 func q6KColumn1(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                 activation: UnsafeRawPointer, columns: Int, output: UnsafeMutablePointer<Float>) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    for r in 0..<rows {
+    let half = rows / 2
+    for i in 0..<half {
+        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
+        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+        for s in 0..<superBlocks {
+            q6SuperBlock(row0 + s * 210, a, s, &acc0)
+            q6SuperBlock(row1 + s * 210, a, s, &acc1)
+        }
+        output[i] = acc0.sum()
+        output[half + i] = acc1.sum()
+    }
+    if rows % 2 == 1 {
+        let r = rows - 1
         let row = weights + r * weightRowBytes
         var acc = _mm256_setzero_ps()
-        for s in 0..<superBlocks {
-            let block = row + s * 210
-            let scales = loadBytes16(block + 192)
-            var t0 = q6Offsets(_mm256_slli_epi16(_mm256_cvtepi8_epi16(scales), 5), a, superBlock: s)
-            var t1 = _mm256_setzero_ps()
-            for h in 0..<2 {
-                let (q0, q1, q2, q3) = q6Levels(block, half: h)
-                let b = 8 * s + 4 * h
-                q6Step(q0, q6ScalePair(scales, 4 * h), a, b, &t0)
-                q6Step(q1, q6ScalePair(scales, 4 * h + 1), a, b + 1, &t1)
-                q6Step(q2, q6ScalePair(scales, 4 * h + 2), a, b + 2, &t0)
-                q6Step(q3, q6ScalePair(scales, 4 * h + 3), a, b + 3, &t1)
-            }
-            acc = _mm256_fmadd_ps(_mm256_add_ps(t0, t1), _mm256_set1_ps(loadHalf(block, 208)), acc)
-        }
+        for s in 0..<superBlocks { q6SuperBlock(row + s * 210, a, s, &acc) }
         output[r] = acc.sum()
     }
 }

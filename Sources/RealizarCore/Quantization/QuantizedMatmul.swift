@@ -40,6 +40,11 @@ public enum QuantizedMatmul {
     /// W: `rows` weight rows of `columns` values starting at `weights`, `weightRowBytes` apart (any
     /// alignment); A: `activationCount` rows from `quantizeActivations`, `activationRowBytes` apart.
     /// Call per thread on a tile; allocates nothing.
+    ///
+    /// Each output depends only on its weight row, its activation row and `family`: it is the same
+    /// bit for bit whatever `activationCount`, the activation row's position in the batch and the
+    /// weight-row tile (`rows`, `weights`) that computed it, so a sequence gives the same logits
+    /// alone or batched with others.
     public static func multiply(
         _ type: GGMLType, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
         activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,

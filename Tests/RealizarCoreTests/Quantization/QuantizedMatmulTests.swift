@@ -155,6 +155,80 @@ import Testing
         }
     }
 
+    /// The same weight row and activation row must give the same bits whatever else is in the call:
+    /// the server batches several users' sequences into one product, and a greedy request must give
+    /// the same text alone or batched (8-bit activation quantization downstream turns a last-bit
+    /// difference into a visibly different sequence).
+    @Test(arguments: types, families)
+    func bitwiseIndependentOfBatch(_ type: GGMLType, _ family: KernelFamily) throws {
+        var random = QuantTestRandom(seed: 0xB17 + UInt64(type.rawValue))
+        let columnCounts = type.blockSize == 256 ? [256, 768] : [96, 608]
+        for columns in columnCounts {
+            let (rows, count) = (37, 9)
+            let w = try Self.weights(type, rows: rows, columns: columns, random: &random)
+            let x = Self.activations(count: count, columns: columns, random: &random)
+            let rowBytes = QuantizedMatmul.activationRowBytes(for: type, columns: columns) + 4
+            var quantized = [UInt8](repeating: 0x5A, count: count * rowBytes)
+            quantized.withUnsafeMutableBytes { q in
+                x.withUnsafeBufferPointer { xs in
+                    for c in 0..<count {
+                        QuantizedMatmul.quantizeActivations(xs.baseAddress! + c * columns, columns: columns, for: type,
+                                                            into: q.baseAddress! + c * rowBytes, family: family)
+                    }
+                }
+            }
+            /// `result[i][r - weightRows.lowerBound]` for activation row `order[i]` and weight row `r`,
+            /// all of `order` in one call.
+            func product(_ order: [Int], _ weightRows: Range<Int>) -> [[Float]] {
+                var batch = [UInt8]()
+                for c in order { batch += quantized[(c * rowBytes)..<((c + 1) * rowBytes)] }
+                let stride = weightRows.count + 1
+                var output = [Float](repeating: .nan, count: order.count * stride)
+                batch.withUnsafeBytes { a in
+                    w.bytes.withUnsafeBytes { wb in
+                        output.withUnsafeMutableBufferPointer { out in
+                            QuantizedMatmul.multiply(
+                                type, weights: wb.baseAddress! + 1 + weightRows.lowerBound * w.rowBytes,
+                                weightRowBytes: w.rowBytes, rows: weightRows.count,
+                                activations: a.baseAddress!, activationRowBytes: rowBytes, activationCount: order.count,
+                                columns: columns, output: out.baseAddress!, outputStride: stride, family: family)
+                        }
+                    }
+                }
+                return order.indices.map { i in Array(output[(i * stride)..<(i * stride + weightRows.count)]) }
+            }
+            // The reference: each activation row alone, all weight rows at once.
+            let alone = (0..<count).map { product([$0], 0..<rows)[0].map(\.bitPattern) }
+            func check(_ order: [Int], _ tiles: [Range<Int>], _ what: String) {
+                var got = order.map { _ in [UInt32]() }
+                for tile in tiles {
+                    let part = product(order, tile)
+                    for i in order.indices { got[i] += part[i].map(\.bitPattern) }
+                }
+                for (i, c) in order.enumerated() {
+                    let mismatches = (0..<rows).filter { got[i][$0] != alone[c][$0] }
+                    #expect(mismatches.isEmpty,
+                            "\(type.name) \(family) \(columns) columns, \(what), activation row \(c) at \(i): weight rows \(mismatches) differ from the row alone")
+                }
+            }
+            let all = Array(0..<count)
+            check(all, [0..<rows], "9 at once")
+            check(all, [0..<16, 16..<rows], "9 at once, weight rows 0..<16 and 16..<37")
+            check(all, [0..<1, 1..<4, 4..<5, 5..<rows], "9 at once, weight rows in four tiles")
+            check(Array(1..<6), [0..<rows], "rows 1..<6 as a batch of 5")
+            check(Array(0..<4), [0..<rows], "rows 0..<4 as a batch of 4")
+            check(Array(3..<9), [0..<16, 16..<rows], "rows 3..<9 as a batch of 6, two tiles")
+            check([8, 2], [0..<rows], "rows 8 and 2")
+            check(Array(all.reversed()), [0..<rows], "9 in reverse order")
+            check([4, 0, 7, 1, 8, 3, 6, 2, 5], [0..<16, 16..<rows], "9 shuffled, two tiles")
+            check([5, 5, 5, 5, 5], [0..<rows], "one row five times")
+            for c in all {
+                let tiled = product([c], 0..<16)[0] + product([c], 16..<rows)[0]
+                #expect(tiled.map(\.bitPattern) == alone[c], "\(type.name) \(family) \(columns) columns: row \(c) alone, two tiles")
+            }
+        }
+    }
+
     @Test func supportedShapes() {
         #expect(!QuantizedMatmul.supports(.q4_K, columns: 640))
         #expect(QuantizedMatmul.supports(.q5_0, columns: 640))
