@@ -112,3 +112,45 @@ func avx2Exp(_ x: __m256) -> __m256 {
     let exponent = _mm256_slli_epi32(_mm256_add_epi32(whole, _mm256_set1_epi32(127)), 23)
     return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent))
 }
+
+/// `up[i] ← act(gate[i]) · up[i]` for `count` values, `act` SiLU (`gelu` false) or GELU with the
+/// tanh approximation, through the vectorised exp. With `gate` = `up` it activates in place
+/// (`up[i] ← act(up[i])` when `multiply` is false).
+public func avx2ActivateMultiply(gate: UnsafePointer<Float>, up: UnsafeMutablePointer<Float>, count: Int,
+                                 gelu: Bool, multiply: Bool) {
+    let one = _mm256_set1_ps(1)
+    var i = 0
+    while i + 8 <= count {
+        let x = _mm256_loadu_ps(gate + i)
+        let activated: __m256
+        if gelu {
+            // 0.5·x·(1 + tanh(u)) = x − x / (1 + exp(2u)), u = √(2/π)·(x + 0.044715·x³)
+            let u = _mm256_mul_ps(_mm256_set1_ps(0.7978845608028654),
+                                  _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(0.044715), x), _mm256_mul_ps(x, x), x))
+            let e = avx2Exp(_mm256_add_ps(u, u))
+            activated = _mm256_sub_ps(x, _mm256_div_ps(x, _mm256_add_ps(one, e)))
+        } else {
+            // x / (1 + exp(−x))
+            activated = _mm256_div_ps(x, _mm256_add_ps(one, avx2Exp(_mm256_sub_ps(_mm256_setzero_ps(), x))))
+        }
+        _mm256_storeu_ps(up + i, multiply ? _mm256_mul_ps(activated, _mm256_loadu_ps(up + i)) : activated)
+        i += 8
+    }
+    while i < count {
+        let x = gate[i]
+        let activated: Float
+        if gelu {
+            let u = 0.7978845608028654 * (x + 0.044715 * x * x * x)
+            activated = x - x / (1 + avx2ExpScalar(2 * u))
+        } else {
+            activated = x / (1 + avx2ExpScalar(-x))
+        }
+        up[i] = multiply ? activated * up[i] : activated
+        i += 1
+    }
+}
+
+@inline(__always)
+func avx2ExpScalar(_ x: Float) -> Float {
+    unsafeBitCast(avx2Exp(_mm256_set1_ps(x)), to: SIMD8<Float>.self)[0]
+}

@@ -27,7 +27,8 @@ public final class DecoderModel: @unchecked Sendable {
         let phi3Stacked = weights.layers.first.map { $0.gate == nil && a.name == "phi3" } ?? false
         workspace = ForwardWorkspace(widths: .init(
             model: a.embeddingLength, query: a.headCount * a.headDimension, keyValue: a.headCountKV * a.headDimension,
-            feedForward: a.feedForwardLength, gate: (phi3Stacked ? 2 : 1) * a.feedForwardLength))
+            feedForward: a.feedForwardLength, gate: (phi3Stacked ? 2 : 1) * a.feedForwardLength,
+            rotary: a.rotary == .none ? 0 : a.rotaryDimensions))
     }
 
     public func makeCache(capacity: Int) -> KVCache {
@@ -122,6 +123,22 @@ public final class DecoderModel: @unchecked Sendable {
             for i in 0..<(n * d) { w.x[i] *= a.embeddingScale }
         }
 
+        // RoPE angles of each row's position, once for all layers (twice where local layers
+        // have their own base).
+        if a.rotary != .none {
+            let half = a.rotaryDimensions / 2
+            for t in 0..<n {
+                let table = w.rotaryAngles + 2 * t * half
+                VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: a.rotaryDimensions, base: a.ropeBase,
+                                       scale: a.ropeScale, cosines: table, sines: table + half)
+                if let local = a.localRopeBase {
+                    let localTable = w.localRotaryAngles + 2 * t * half
+                    VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: a.rotaryDimensions, base: local,
+                                           scale: a.ropeScale, cosines: localTable, sines: localTable + half)
+                }
+            }
+        }
+
         for (index, layer) in weights.layers.enumerated() {
             // Attention.
             w.h.update(from: w.x, count: n * d)
@@ -151,12 +168,14 @@ public final class DecoderModel: @unchecked Sendable {
             }
             let sliding = a.slidingLayers.contains(index)
             if a.rotary != .none {
-                let base = sliding ? (a.localRopeBase ?? a.ropeBase) : a.ropeBase
+                let angles = sliding && a.localRopeBase != nil ? w.localRotaryAngles : w.rotaryAngles
+                let half = a.rotaryDimensions / 2
                 for t in 0..<n {
+                    let cosines = angles + 2 * t * half, sines = cosines + half
                     VectorOps.rope(w.q + t * qDim, heads: a.headCount, headDimension: a.headDimension,
-                                   dimensions: a.rotaryDimensions, position: w.rowPosition[t], base: base, scale: a.ropeScale, style: a.rotary)
+                                   dimensions: a.rotaryDimensions, cosines: cosines, sines: sines, style: a.rotary)
                     VectorOps.rope(w.k + t * kvDim, heads: a.headCountKV, headDimension: a.headDimension,
-                                   dimensions: a.rotaryDimensions, position: w.rowPosition[t], base: base, scale: a.ropeScale, style: a.rotary)
+                                   dimensions: a.rotaryDimensions, cosines: cosines, sines: sines, style: a.rotary)
                 }
             }
             for t in 0..<n {
@@ -223,22 +242,20 @@ public final class DecoderModel: @unchecked Sendable {
         let a = architecture
         let ff = a.feedForwardLength
         let gate = workspace.gate, up = workspace.up
-        func activate(_ value: Float) -> Float {
-            a.activation == .silu ? VectorOps.silu(value) : VectorOps.geluTanh(value)
-        }
         if let gateWeight = layer.gate {
             matrices.multiply(MatrixProduct(gateWeight, into: gate), MatrixProduct(layer.up, into: up), input: input, batch: n)
-            for i in 0..<(n * ff) { up[i] = activate(gate[i]) * up[i] }
+            VectorOps.activate(a.activation, gate: gate, values: up, count: n * ff)
         } else if a.name == "phi3" {
             // Phi-3 stacks gate and up in one matrix: the first half is the gate.
             matrices.multiply(MatrixProduct(layer.up, into: gate), input: input, batch: n)
             for t in 0..<n {
-                for i in 0..<ff { up[t * ff + i] = activate(gate[t * 2 * ff + i]) * gate[t * 2 * ff + ff + i] }
+                (up + t * ff).update(from: gate + t * 2 * ff + ff, count: ff)
+                VectorOps.activate(a.activation, gate: gate + t * 2 * ff, values: up + t * ff, count: ff)
             }
         } else {
             matrices.multiply(MatrixProduct(layer.up, into: up), input: input, batch: n)
             if let bias = layer.upBias { VectorOps.addBias(up, rows: n, width: ff, bias: bias) }
-            for i in 0..<(n * ff) { up[i] = activate(up[i]) }
+            VectorOps.activate(a.activation, gate: nil, values: up, count: n * ff)
         }
         matrices.multiply(MatrixProduct(layer.down, into: output), input: up, batch: n)
         if let bias = layer.downBias { VectorOps.addBias(output, rows: n, width: a.embeddingLength, bias: bias) }

@@ -8,6 +8,8 @@ final class ForwardWorkspace {
         var feedForward: Int
         /// Gate (and Phi-3's stacked gate and up) width.
         var gate: Int
+        /// Dimensions RoPE rotates per head (0 without RoPE).
+        var rotary: Int
     }
 
     let widths: Widths
@@ -27,6 +29,9 @@ final class ForwardWorkspace {
     private(set) var projected = ForwardWorkspace.empty
     private(set) var gate = ForwardWorkspace.empty
     private(set) var up = ForwardWorkspace.empty
+    /// Per row: the cosines then the sines of its position's RoPE angles, global and local base.
+    private(set) var rotaryAngles = ForwardWorkspace.empty
+    private(set) var localRotaryAngles = ForwardWorkspace.empty
     /// Per batch row: which entry of the batch it belongs to, and its position in that sequence.
     private(set) var rowEntry = UnsafeMutablePointer<Int>(bitPattern: 64)!
     private(set) var rowPosition = UnsafeMutablePointer<Int>(bitPattern: 64)!
@@ -45,7 +50,7 @@ final class ForwardWorkspace {
         arena?.deallocate()
         let w = widths
         let floatWidths = [w.model, w.model, w.query, w.keyValue, w.keyValue, w.query + 2 * w.keyValue,
-                           w.query, w.model, w.gate, w.feedForward]
+                           w.query, w.model, w.gate, w.feedForward, w.rotary, w.rotary]
         // Every buffer starts on a cache line.
         func bytes(_ count: Int) -> Int { (count * 8 + 63) / 64 * 64 }
         let total = floatWidths.map { bytes($0 * batch) }.reduce(0, +) + 2 * bytes(batch)
@@ -63,6 +68,7 @@ final class ForwardWorkspace {
         qkv = floats(w.query + 2 * w.keyValue)
         attention = floats(w.query); projected = floats(w.model)
         gate = floats(w.gate); up = floats(w.feedForward)
+        rotaryAngles = floats(w.rotary); localRotaryAngles = floats(w.rotary)
         rowEntry = take(batch).bindMemory(to: Int.self, capacity: batch)
         rowPosition = take(batch).bindMemory(to: Int.self, capacity: batch)
         arena = base

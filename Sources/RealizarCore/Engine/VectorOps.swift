@@ -1,4 +1,5 @@
 import Foundation
+import RealizarKernelsAVX2
 
 /// The element-wise and per-row operations of a transformer layer, written plainly: they are a
 /// small share of the time next to the matrix products.
@@ -50,14 +51,40 @@ enum VectorOps {
         0.5 * x * (1 + tanh(0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)))
     }
 
-    /// Rotates `heads` heads of `headDimension` at `position` (RoPE), the first `dimensions` of each.
-    static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, dimensions: Int,
-                     position: Int, base: Float, scale: Float, style: DecoderArchitecture.RotaryStyle) {
-        let half = dimensions / 2
+    /// `values[i] ← act(gate[i]) · values[i]` (or `act(values[i])` when `gate` is nil) for `count` values.
+    static func activate(_ activation: DecoderArchitecture.Activation, gate: UnsafePointer<Float>?, values: UnsafeMutablePointer<Float>,
+                         count: Int, family: KernelFamily = .selected) {
+        if family != .generic {
+            avx2ActivateMultiply(gate: gate ?? UnsafePointer(values), up: values, count: count,
+                                 gelu: activation == .geluTanh, multiply: gate != nil)
+            return
+        }
+        for i in 0..<count {
+            let x = gate?[i] ?? values[i]
+            let activated = activation == .silu ? silu(x) : geluTanh(x)
+            values[i] = gate == nil ? activated : activated * values[i]
+        }
+    }
+
+    /// The cosines and sines RoPE rotates position `position` by, pair `i` of `dimensions`:
+    /// angle `position / scale · base^(−2i/dimensions)`, computed in double precision.
+    static func rotaryAngles(position: Int, dimensions: Int, base: Float, scale: Float,
+                             cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
         let p = Double(position) / Double(scale)
-        for i in 0..<half {
+        for i in 0..<(dimensions / 2) {
             let theta = p * pow(Double(base), -2 * Double(i) / Double(dimensions))
-            let c = Float(cos(theta)), s = Float(sin(theta))
+            cosines[i] = Float(cos(theta))
+            sines[i] = Float(sin(theta))
+        }
+    }
+
+    /// Rotates `heads` heads of `headDimension` (RoPE), the first `dimensions` of each, by the
+    /// angles of `rotaryAngles`.
+    static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, dimensions: Int,
+                     cosines: UnsafePointer<Float>, sines: UnsafePointer<Float>, style: DecoderArchitecture.RotaryStyle) {
+        let half = dimensions / 2
+        for i in 0..<half {
+            let c = cosines[i], s = sines[i]
             for h in 0..<heads {
                 let head = x + h * headDimension
                 let (a, b) = style == .halves ? (i, i + half) : (2 * i, 2 * i + 1)
