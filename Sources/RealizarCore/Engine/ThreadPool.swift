@@ -66,8 +66,21 @@ public final class ThreadPool: @unchecked Sendable {
         private var job: ((Int) -> Void)?
         private var pieces = 0
 
-        /// Pause instructions a worker spins through before it sleeps (about a millisecond).
+        /// Spin steps a worker takes before it sleeps (a millisecond or two).
         private static let spinLimit = 20_000
+        /// Spin steps before a waiting thread starts yielding its core: on a machine with more
+        /// runnable threads than cores, the thread it waits for may need that core to finish.
+        private static let yieldAfter = 2_000
+
+        @inline(__always)
+        private static func backOff(_ spins: inout Int) {
+            spins += 1
+            if spins < yieldAfter {
+                realizar_cpu_relax()
+            } else {
+                sched_yield()
+            }
+        }
 
         init(workers: Int) {
             self.workers = workers
@@ -84,7 +97,10 @@ public final class ThreadPool: @unchecked Sendable {
                 condition.unlock()
             }
             job(0)
-            while remaining.load(ordering: .acquiring) > 0 { realizar_cpu_relax() }
+            var spins = 0
+            while remaining.load(ordering: .acquiring) > 0 {
+                Self.backOff(&spins)
+            }
             self.job = nil
         }
 
@@ -95,9 +111,8 @@ public final class ThreadPool: @unchecked Sendable {
                 var current = generation.load(ordering: .acquiring)
                 while current == seen {
                     if stopping.load(ordering: .relaxed) { return }
-                    spins += 1
                     if spins < Self.spinLimit {
-                        realizar_cpu_relax()
+                        Self.backOff(&spins)
                     } else {
                         sleepers.add(1, ordering: .sequentiallyConsistent)
                         condition.lock()
