@@ -39,7 +39,9 @@ import RealizarTestSupport
     @Test func smolLM2AnswersTheCapitalOfFrance() throws {
         let folder = try TemporaryFolder()
         let input = folder.file("input.txt")
-        try Data("What is the capital of France?\n/bye\n".utf8).write(to: input)
+        // A question whose first reply token wins by 1.5 logits: the plain "What is the capital of
+        // France?" is a near-tie (exact margin 0.08) that 8-bit activations may tip either way.
+        try Data("What is the capital of France? Answer in one word.\n/bye\n".utf8).write(to: input)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "\"$0\" chat smollm2-135m-instruct --temperature 0 -n 48 < \"$1\"", RealizarBinary.url.path, input.path]
