@@ -35,6 +35,10 @@ struct BenchCommand: ParsableCommand {
         let meanTokensPerSecond: Double
         let standardDeviation: Double
         let samples: [Double]
+        /// For tg: the speed at which reading the weights once per token takes all the measured
+        /// memory bandwidth.
+        var bandwidthLimitTokensPerSecond: Double?
+        var bandwidthGigabytesPerSecond: Double?
     }
 
     func run() throws {
@@ -58,7 +62,8 @@ struct BenchCommand: ParsableCommand {
                 let mean = samples.reduce(0, +) / Double(samples.count)
                 let variance = samples.count > 1 ? samples.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(samples.count - 1) : 0
                 return Result(test: name, tokens: tokens, threads: threads, kernels: KernelFamily.selected.rawValue,
-                              meanTokensPerSecond: mean, standardDeviation: variance.squareRoot(), samples: samples)
+                              meanTokensPerSecond: mean, standardDeviation: variance.squareRoot(), samples: samples,
+                              bandwidthLimitTokensPerSecond: nil, bandwidthGigabytesPerSecond: nil)
             }
 
             var results: [Result] = []
@@ -70,21 +75,30 @@ struct BenchCommand: ParsableCommand {
             }
             if n > 0 {
                 let steps = randomTokens(n)
-                results.append(try measure("tg\(n)", tokens: n) {
+                var logits: [Float] = []
+                var result = try measure("tg\(n)", tokens: n) {
                     let cache = decoder.makeCache(capacity: n)
-                    for token in steps { _ = try decoder.forward([token], cache: cache) }
-                })
+                    for token in steps { try decoder.forward([token], cache: cache, into: &logits) }
+                }
+                let bandwidth = MemoryBandwidth.measure(pool: decoder.pool)
+                result.bandwidthGigabytesPerSecond = bandwidth / 1e9
+                result.bandwidthLimitTokensPerSecond = bandwidth / Double(decoder.weights.bytesPerToken)
+                results.append(result)
             }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(results), as: UTF8.self))
             } else {
-                print("| model | size | threads | kernels | test | t/s |")
-                print("| --- | ---: | ---: | --- | ---: | ---: |")
+                print("| model | size | threads | kernels | test | t/s | memory-bound limit |")
+                print("| --- | ---: | ---: | --- | ---: | ---: | --- |")
                 for result in results {
+                    let limit = result.bandwidthLimitTokensPerSecond.map {
+                        String(format: "%.1f t/s (%.1f GB/s, %@ per token)", $0, result.bandwidthGigabytesPerSecond ?? 0,
+                               ByteCount.format(decoder.weights.bytesPerToken))
+                    } ?? ""
                     print("| \(file.file.fileName) | \(ByteCount.format(file.file.size)) | \(threads) | \(result.kernels) | \(result.test) | "
-                          + String(format: "%.2f ± %.2f", result.meanTokensPerSecond, result.standardDeviation) + " |")
+                          + String(format: "%.2f ± %.2f", result.meanTokensPerSecond, result.standardDeviation) + " | \(limit) |")
                 }
             }
         }

@@ -83,6 +83,16 @@ public struct DecoderWeights: Sendable {
 }
 
 extension DecoderWeights {
+    /// Weight bytes one generated token reads: every layer's matrices and the output projection
+    /// (embedding rows are a few KB).
+    public var bytesPerToken: Int {
+        let perLayer = layers.map { layer in
+            [layer.query, layer.key, layer.value, layer.fusedQKV, layer.output, layer.gate, layer.up, layer.down]
+                .compactMap { $0?.byteCount }.reduce(0, +)
+        }
+        return perLayer.reduce(0, +) + output.byteCount
+    }
+
     /// N for a tensor named `blk.N.…`.
     static func blockIndex(of name: String) -> Int? {
         guard name.hasPrefix("blk.") else { return nil }

@@ -17,6 +17,9 @@ public struct WeightMatrix: @unchecked Sendable {
         self.rowBytes = type.byteCount(forElements: columns)!
     }
 
+    /// Bytes of the matrix in the file.
+    public var byteCount: Int { rows * rowBytes }
+
     /// Dequantizes `count` rows starting at `row` into `destination` (`count * columns` floats).
     @inline(__always)
     func dequantize(rows row: Int, count: Int, into destination: UnsafeMutablePointer<Float>) {
