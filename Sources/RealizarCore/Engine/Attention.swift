@@ -53,7 +53,7 @@ enum Attention {
                                     avx2AttentionScores(query + g * hd, keys: chunkKeys, stride: stride, count: count,
                                                         dimension: hd, scale: scale, scores: row)
                                 } else {
-                                    for j in 0..<count { row[j] = dot(query + g * hd, chunkKeys + j * stride, hd) * scale }
+                                    for j in 0..<count { row[j] = VectorOps.dot(query + g * hd, chunkKeys + j * stride, hd) * scale }
                                 }
                                 var best = maxima[g]
                                 for j in 0..<count { best = max(best, row[j]) }
@@ -86,22 +86,6 @@ enum Attention {
                 }
             }
         }
-    }
-
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-        var sum = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= count {
-            sum += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var total = sum.sum()
-        while i < count {
-            total += a[i] * b[i]
-            i += 1
-        }
-        return total
     }
 
     @inline(__always)

@@ -140,7 +140,7 @@ final class MatrixMultiplier: @unchecked Sendable {
                         }
                     }
                     while r < count {
-                        out[r] = useAVX2 ? avx2Dot(x, tile + r * columns, count: columns) : Self.dot(x, tile + r * columns, columns)
+                        out[r] = useAVX2 ? avx2Dot(x, tile + r * columns, count: columns) : VectorOps.dot(x, tile + r * columns, columns)
                         r += 1
                     }
                 }
@@ -165,22 +165,5 @@ final class MatrixMultiplier: @unchecked Sendable {
             tileFloats = floats
         }
         return tiles!
-    }
-
-    /// The portable dot product.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-        var sum = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= count {
-            sum += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var total = sum.sum()
-        while i < count {
-            total += a[i] * b[i]
-            i += 1
-        }
-        return total
     }
 }

@@ -38,6 +38,23 @@ enum VectorOps {
         }
     }
 
+    /// The portable dot product.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var sum = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            sum += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var total = sum.sum()
+        while i < count {
+            total += a[i] * b[i]
+            i += 1
+        }
+        return total
+    }
+
     static func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { x[i] += y[i] }
     }
