@@ -34,6 +34,12 @@ func block32Multiply<F: Block32Weights>(
     columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
 ) {
     var c = 0
+    while c + 8 <= activationCount {
+        block32Columns8(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
+                        activations: activations + c * activationRowBytes, activationRowBytes: activationRowBytes,
+                        columns: columns, output: output + c * outputStride, outputStride: outputStride)
+        c += 8
+    }
     while c + 4 <= activationCount {
         block32Columns4(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
                         activations: activations + c * activationRowBytes, activationRowBytes: activationRowBytes,
@@ -91,6 +97,83 @@ func block32AddOffsets<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ 
     while b < blocks {
         block32OffsetStep1(block32Offset1(F.self, row, b), a, b, &acc)
         b += 1
+    }
+}
+
+/// One weight row at a time against eight activation rows: each unpacked weight block is used eight
+/// times. Eight accumulators, the levels (and `|w|`), the scale and temporaries fit the 16 ymm registers.
+@inline(__always)
+func block32Columns8<F: Block32Weights>(
+    _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+    activations: UnsafeRawPointer, activationRowBytes: Int,
+    columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
+) {
+    let blocks = columns / 32
+    let a0 = Int8Row(activations, columns: columns)
+    let a1 = Int8Row(activations + activationRowBytes, columns: columns)
+    let a2 = Int8Row(activations + 2 * activationRowBytes, columns: columns)
+    let a3 = Int8Row(activations + 3 * activationRowBytes, columns: columns)
+    let a4 = Int8Row(activations + 4 * activationRowBytes, columns: columns)
+    let a5 = Int8Row(activations + 5 * activationRowBytes, columns: columns)
+    let a6 = Int8Row(activations + 6 * activationRowBytes, columns: columns)
+    let a7 = Int8Row(activations + 7 * activationRowBytes, columns: columns)
+    for r in 0..<rows {
+        let row = weights + r * weightRowBytes
+        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+        var acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps()
+        var acc4 = _mm256_setzero_ps(), acc5 = _mm256_setzero_ps()
+        var acc6 = _mm256_setzero_ps(), acc7 = _mm256_setzero_ps()
+        for b in 0..<blocks {
+            let block = row + b * F.blockBytes
+            let w = F.levels(block)
+            let wAbs = F.isSigned ? _mm256_abs_epi8(w) : w
+            let dw = _mm256_set1_ps(F.scale(block))
+            block32Step(F.self, w, wAbs, dw, a0, b, &acc0)
+            block32Step(F.self, w, wAbs, dw, a1, b, &acc1)
+            block32Step(F.self, w, wAbs, dw, a2, b, &acc2)
+            block32Step(F.self, w, wAbs, dw, a3, b, &acc3)
+            block32Step(F.self, w, wAbs, dw, a4, b, &acc4)
+            block32Step(F.self, w, wAbs, dw, a5, b, &acc5)
+            block32Step(F.self, w, wAbs, dw, a6, b, &acc6)
+            block32Step(F.self, w, wAbs, dw, a7, b, &acc7)
+        }
+        if F.hasOffset {
+            var b = 0
+            while b + 8 <= blocks {
+                let offsets = block32Offsets8(F.self, row, b)
+                block32OffsetStep8(offsets, a0, b, &acc0)
+                block32OffsetStep8(offsets, a1, b, &acc1)
+                block32OffsetStep8(offsets, a2, b, &acc2)
+                block32OffsetStep8(offsets, a3, b, &acc3)
+                block32OffsetStep8(offsets, a4, b, &acc4)
+                block32OffsetStep8(offsets, a5, b, &acc5)
+                block32OffsetStep8(offsets, a6, b, &acc6)
+                block32OffsetStep8(offsets, a7, b, &acc7)
+                b += 8
+            }
+            while b < blocks {
+                let offset = block32Offset1(F.self, row, b)
+                block32OffsetStep1(offset, a0, b, &acc0)
+                block32OffsetStep1(offset, a1, b, &acc1)
+                block32OffsetStep1(offset, a2, b, &acc2)
+                block32OffsetStep1(offset, a3, b, &acc3)
+                block32OffsetStep1(offset, a4, b, &acc4)
+                block32OffsetStep1(offset, a5, b, &acc5)
+                block32OffsetStep1(offset, a6, b, &acc6)
+                block32OffsetStep1(offset, a7, b, &acc7)
+                b += 1
+            }
+        }
+        let s0 = acc0.sum(), s1 = acc1.sum(), s2 = acc2.sum(), s3 = acc3.sum()
+        let s4 = acc4.sum(), s5 = acc5.sum(), s6 = acc6.sum(), s7 = acc7.sum()
+        output[r] = s0
+        output[outputStride + r] = s1
+        output[2 * outputStride + r] = s2
+        output[3 * outputStride + r] = s3
+        output[4 * outputStride + r] = s4
+        output[5 * outputStride + r] = s5
+        output[6 * outputStride + r] = s6
+        output[7 * outputStride + r] = s7
     }
 }
 

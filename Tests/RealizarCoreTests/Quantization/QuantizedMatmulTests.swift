@@ -164,7 +164,7 @@ import Testing
         var random = QuantTestRandom(seed: 0xB17 + UInt64(type.rawValue))
         let columnCounts = type.blockSize == 256 ? [256, 768] : [96, 608]
         for columns in columnCounts {
-            let (rows, count) = (37, 9)
+            let (rows, count) = (37, 17)
             let w = try Self.weights(type, rows: rows, columns: columns, random: &random)
             let x = Self.activations(count: count, columns: columns, random: &random)
             let rowBytes = QuantizedMatmul.activationRowBytes(for: type, columns: columns) + 4
@@ -212,14 +212,21 @@ import Testing
                 }
             }
             let all = Array(0..<count)
-            check(all, [0..<rows], "9 at once")
-            check(all, [0..<16, 16..<rows], "9 at once, weight rows 0..<16 and 16..<37")
-            check(all, [0..<1, 1..<4, 4..<5, 5..<rows], "9 at once, weight rows in four tiles")
+            let nine = Array(0..<9)
+            check(all, [0..<rows], "17 at once")
+            check(all, [0..<16, 16..<rows], "17 at once, weight rows 0..<16 and 16..<37")
+            check(Array(2..<15), [0..<rows], "rows 2..<15 as a batch of 13")
+            check(Array(0..<8), [0..<rows], "rows 0..<8 as a batch of 8")
+            check(Array(all.reversed()), [0..<1, 1..<4, 4..<5, 5..<rows], "17 in reverse order, four tiles")
+            check([16, 3, 11, 0, 8, 5, 14, 2, 9, 12, 1, 7, 15, 4, 10, 6, 13], [0..<16, 16..<rows], "17 shuffled, two tiles")
+            check(nine, [0..<rows], "9 at once")
+            check(nine, [0..<16, 16..<rows], "9 at once, weight rows 0..<16 and 16..<37")
+            check(nine, [0..<1, 1..<4, 4..<5, 5..<rows], "9 at once, weight rows in four tiles")
             check(Array(1..<6), [0..<rows], "rows 1..<6 as a batch of 5")
             check(Array(0..<4), [0..<rows], "rows 0..<4 as a batch of 4")
             check(Array(3..<9), [0..<16, 16..<rows], "rows 3..<9 as a batch of 6, two tiles")
             check([8, 2], [0..<rows], "rows 8 and 2")
-            check(Array(all.reversed()), [0..<rows], "9 in reverse order")
+            check(Array(nine.reversed()), [0..<rows], "9 in reverse order")
             check([4, 0, 7, 1, 8, 3, 6, 2, 5], [0..<16, 16..<rows], "9 shuffled, two tiles")
             check([5, 5, 5, 5, 5], [0..<rows], "one row five times")
             for c in all {
