@@ -82,14 +82,17 @@ PROMPTS = ["Write one sentence about the sea.", "Name three colors.", "What is a
 
 def concurrency(args):
     n, max_tokens = args.streams, args.max_tokens
-    prompts = [PROMPTS[i % len(PROMPTS)] for i in range(n)]
+    # A few distinct prompts, each alone first (the reference texts and the single-stream rate).
+    distinct = PROMPTS[: args.distinct]
+    prompts = [distinct[i % len(distinct)] for i in range(n)]
     stream_chat(args, "Hello", 4)  # warm-up
-    references, total_tokens, total_seconds = [], 0, 0.0
-    for prompt in prompts:
+    alone, total_tokens, total_seconds = {}, 0, 0.0
+    for prompt in distinct:
         text, finish, done, tokens, seconds = stream_chat(args, prompt, max_tokens)
-        references.append(text)
+        alone[prompt] = text
         total_tokens += tokens
         total_seconds += seconds
+    references = [alone[p] for p in prompts]
     single = total_tokens / total_seconds
     results = [None] * n
     errors = []
@@ -301,6 +304,7 @@ def main():
     parser.add_argument("--api-key")
     parser.add_argument("--streams", type=int, default=16)
     parser.add_argument("--max-tokens", type=int, default=32)
+    parser.add_argument("--distinct", type=int, default=4, help="distinct prompts among the concurrent streams")
     parser.add_argument("--max-body", type=int, default=65536)
     parser.add_argument("--ctx", type=int, default=256)
     args = parser.parse_args()
