@@ -16,4 +16,13 @@ enum {
 
 unsigned realizar_cpu_features(void);
 
+/// A hint to the CPU that this thread is spinning, so the sibling hyper-thread gets the core.
+static inline void realizar_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

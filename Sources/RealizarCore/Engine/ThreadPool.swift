@@ -1,33 +1,121 @@
-import Dispatch
+import CRealizarSupport
+import Foundation
+import Synchronization
 
-/// Splits work over the engine's threads.
+/// The engine's worker threads, made for many short parallel loops: a forward pass issues
+/// hundreds of them per token, so a loop costs one atomic increment to start and a spin to finish,
+/// never an allocation, a queue hop or a system call while the workers are awake.
 ///
-/// A thin layer over `concurrentPerform` for now: one call per matmul, each thread taking a
-/// contiguous range of rows, so that results never depend on how many threads ran.
-public struct ThreadPool: Sendable {
+/// Each loop is cut into one contiguous piece per thread; the caller's thread runs the first.
+/// Workers spin for a while after each loop, then sleep until the next. A loop started from
+/// inside a loop (or while another caller holds the pool) runs on the calling thread alone.
+public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
+    private let shared: Shared
 
     public init(threads: Int) {
         self.threads = max(1, threads)
+        shared = Shared(workers: self.threads - 1)
+        for worker in 1..<self.threads {
+            let shared = shared
+            let thread = Thread { shared.work(as: worker) }
+            thread.name = "realizar-worker-\(worker)"
+            thread.start()
+        }
     }
 
-    /// Calls `body(range)` for `threads` contiguous pieces of `0..<count`, each a multiple of
-    /// `granularity` except the last.
-    /// The pieces are disjoint; `body` must only write what its own range owns.
+    deinit { shared.stop() }
+
+    /// Calls `body(range)` for up to `threads` contiguous pieces of `0..<count`, each a multiple
+    /// of `granularity` except the last. The pieces are disjoint; `body` must only write what its
+    /// own range owns.
     public func parallelFor(_ count: Int, granularity: Int = 1, _ body: (Range<Int>) -> Void) {
         let units = (count + granularity - 1) / granularity
         let pieces = min(threads, units)
-        if pieces <= 1 {
-            body(0..<count)
+        guard pieces > 1, shared.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            if count > 0 { body(0..<count) }
             return
         }
+        defer { shared.busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+            shared.run(pieces: pieces) { piece in
                 let start = units * piece / pieces * granularity
                 let end = min(units * (piece + 1) / pieces * granularity, count)
                 if start < end { body(start..<end) }
             }
+        }
+    }
+
+    /// What the workers and the caller share; the workers hold it, not the pool, so that the pool
+    /// can go away and tell them to stop.
+    final class Shared: @unchecked Sendable {
+        let workers: Int
+        let busy = Atomic<Bool>(false)
+        private let generation = Atomic<Int>(0)
+        private let remaining = Atomic<Int>(0)
+        private let sleepers = Atomic<Int>(0)
+        private let stopping = Atomic<Bool>(false)
+        private let condition = NSCondition()
+        /// The current loop's body and piece count: written before `generation` moves on, read
+        /// by workers after they see it move.
+        private var job: ((Int) -> Void)?
+        private var pieces = 0
+
+        /// Pause instructions a worker spins through before it sleeps (about a millisecond).
+        private static let spinLimit = 20_000
+
+        init(workers: Int) {
+            self.workers = workers
+        }
+
+        func run(pieces: Int, _ job: @escaping (Int) -> Void) {
+            self.job = job
+            self.pieces = pieces
+            remaining.store(workers, ordering: .relaxed)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                condition.lock()
+                condition.broadcast()
+                condition.unlock()
+            }
+            job(0)
+            while remaining.load(ordering: .acquiring) > 0 { realizar_cpu_relax() }
+            self.job = nil
+        }
+
+        func work(as worker: Int) {
+            var seen = 0
+            while true {
+                var spins = 0
+                var current = generation.load(ordering: .acquiring)
+                while current == seen {
+                    if stopping.load(ordering: .relaxed) { return }
+                    spins += 1
+                    if spins < Self.spinLimit {
+                        realizar_cpu_relax()
+                    } else {
+                        sleepers.add(1, ordering: .sequentiallyConsistent)
+                        condition.lock()
+                        while generation.load(ordering: .sequentiallyConsistent) == seen, !stopping.load(ordering: .relaxed) {
+                            condition.wait()
+                        }
+                        condition.unlock()
+                        sleepers.subtract(1, ordering: .sequentiallyConsistent)
+                        spins = 0
+                    }
+                    current = generation.load(ordering: .acquiring)
+                }
+                seen = current
+                if worker < pieces, let job { job(worker) }
+                remaining.subtract(1, ordering: .releasing)
+            }
+        }
+
+        func stop() {
+            stopping.store(true, ordering: .sequentiallyConsistent)
+            condition.lock()
+            condition.broadcast()
+            condition.unlock()
         }
     }
 }
