@@ -6,8 +6,7 @@ import RealizarTestSupport
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let baseURL: String
-    private let lock = NSLock()
-    private var errorText = ""
+    private let errors = ErrorText()
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
 
@@ -19,12 +18,10 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+        let errors = errors
+        stderrPipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            lock.lock()
-            errorText += String(decoding: data, as: UTF8.self)
-            lock.unlock()
+            if !data.isEmpty { errors.append(data) }
         }
         // The first line of standard output is "realizar: listening on http://HOST:PORT".
         var line = Data()
@@ -39,15 +36,29 @@ final class ServerProcess: @unchecked Sendable {
         let text = String(decoding: line, as: UTF8.self)
         guard let range = text.range(of: "http://") else {
             process.terminate()
-            throw Shell.Failure(command: ["realizar"] + (process.arguments ?? []), status: -1, output: "no address printed: \(text)\n\(stderr)")
+            throw Shell.Failure(command: ["realizar"] + (process.arguments ?? []), status: -1, output: "no address printed: \(text)\n\(errors.text)")
         }
         baseURL = String(text[range.lowerBound...])
     }
 
-    var stderr: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return errorText
+    var stderr: String { errors.text }
+
+    /// The server's standard error so far (read as it comes, so the pipe never fills).
+    private final class ErrorText: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = ""
+
+        func append(_ data: Data) {
+            lock.lock()
+            value += String(decoding: data, as: UTF8.self)
+            lock.unlock()
+        }
+
+        var text: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
     }
 
     /// Sends SIGTERM and waits for the exit status (SIGKILL after `timeout` seconds).

@@ -175,7 +175,7 @@ def errors(args):
     r = httpx.post(base + "/detokenize", json={"tokens": tokens}, headers=h, timeout=30)
     check(r.status_code == 200 and r.json()["content"].strip() == "Hello world", f"/detokenize: {r.text[:100]}")
     expect("detokenize bad id", 400, httpx.post(base + "/detokenize", json={"tokens": [-5]}, headers=h, timeout=30))
-    r = httpx.post(chat, json={**good, "response_format": {"type": "json_object"}, "max_tokens": 48,
+    r = httpx.post(chat, json={**good, "response_format": {"type": "json_object"}, "max_tokens": 32,
                                "messages": [{"role": "user", "content": "Give a JSON object describing a cat."}]}, headers=h, timeout=120)
     content = r.json()["choices"][0]["message"]["content"] if r.status_code == 200 else None
     finish = r.json()["choices"][0]["finish_reason"] if r.status_code == 200 else None
@@ -213,7 +213,7 @@ def queue(args):
                 with lock:
                     if threading.get_ident() not in started:
                         started.append(threading.get_ident())
-            stream_chat(args, "Count from one to one hundred.", 64, on_token=note, timeout=120)
+            stream_chat(args, "Count from one to one hundred.", 24, on_token=note, timeout=120)
         except Exception as e:
             print(f"  holder: {e}", flush=True)
 
