@@ -277,6 +277,8 @@ public final class Scheduler: @unchecked Sendable {
                 active.append(Active(entry, cache: cache))
             }
             snapshotValue.queued = waiting.count
+            // Counted as active from admission, not only after its first pass (prefill can be long).
+            snapshotValue.active = active.count
             condition.unlock()
             for entry in admittedCancelled { entry.onEvent(.finished(summary(of: entry))) }
 

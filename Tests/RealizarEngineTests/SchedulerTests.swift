@@ -88,7 +88,7 @@ import RealizarTestSupport
         request.sampling = .greedy
         let result = try run([SequenceJob(request: request, json: true)], slots: 1)[0]
         let text = result.0
-        #expect(text.trimmingCharacters(in: .whitespaces).hasPrefix("{"), "\(text)")
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{"), "\(text)")
         if result.2.finishReason == .endOfGeneration {
             #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) is [String: Any], "not a JSON object: \(text)")
         }

@@ -239,7 +239,7 @@ body = {{"model": {args.model!r}, "messages": [{{"role": "user", "content": "Cou
         "max_tokens": 2000, "temperature": 0, "stream": True}}
 with httpx.stream("POST", {(args.base_url + '/v1/chat/completions')!r}, json=body, headers={headers(args)!r}, timeout=120) as r:
     for line in r.iter_lines():
-        if '"content"' in line:
+        if '"content":""' not in line and '"content"' in line:
             print("TOKEN", flush=True)
 """], stdout=subprocess.PIPE, text=True)
     line = child.stdout.readline()
