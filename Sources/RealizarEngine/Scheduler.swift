@@ -282,11 +282,13 @@ public final class Scheduler: @unchecked Sendable {
             condition.unlock()
             for entry in admittedCancelled { entry.onEvent(.finished(summary(of: entry))) }
 
+            let before = active.count
             active.removeAll { sequence in
                 guard sequence.handle.isCancelled else { return false }
                 end(sequence, reason: .cancelled)
                 return true
             }
+            if active.count != before { updateSnapshot(active) }
 
             // One pass: every decoding sequence's next token, and prompt chunks within the budget.
             batch.removeAll(keepingCapacity: true)

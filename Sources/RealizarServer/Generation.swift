@@ -45,6 +45,7 @@ struct Generation: Sendable {
         continuation.onTermination = { termination in
             if case .cancelled = termination { handles.forEach { $0.cancel() } }
         }
+        stats.channel?.closeFuture.whenComplete { _ in handles.forEach { $0.cancel() } }
         return Generation(host: host, events: stream, handles: handles, count: jobs.count, started: Date())
     }
 

@@ -25,29 +25,31 @@ public final class ServerMetrics: Sendable {
             Dictionary(uniqueKeysWithValues: catalog.hosts.map { ($0.name, make($0.name)) })
         }
         let registry = registry
-        promptTokens = each { registry.makeCounter(name: "realizar_prompt_tokens_total", labels: [("model", $0)], help: "Prompt tokens processed.") }
-        generatedTokens = each { registry.makeCounter(name: "realizar_generated_tokens_total", labels: [("model", $0)], help: "Tokens generated.") }
+        promptTokens = each { registry.makeCounter(descriptor: Self.descriptor("realizar_prompt_tokens_total", "Prompt tokens processed."), labels: [("model", $0)]) }
+        generatedTokens = each { registry.makeCounter(descriptor: Self.descriptor("realizar_generated_tokens_total", "Tokens generated."), labels: [("model", $0)]) }
         let firstBuckets: [Duration] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { .milliseconds(Int($0 * 1000)) }
         let tokenBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5].map { .microseconds(Int($0 * 1_000_000)) }
         timeToFirstToken = each {
-            registry.makeDurationHistogram(name: "realizar_time_to_first_token_seconds", labels: [("model", $0)], buckets: firstBuckets,
-                                           help: "From a sequence's submission to its first generated token.")
+            registry.makeDurationHistogram(descriptor: Self.descriptor("realizar_time_to_first_token_seconds", "From a sequence's submission to its first generated token."), labels: [("model", $0)], buckets: firstBuckets)
         }
         interTokenLatency = each {
-            registry.makeDurationHistogram(name: "realizar_inter_token_latency_seconds", labels: [("model", $0)], buckets: tokenBuckets,
-                                           help: "Between successive generated tokens of one sequence.")
+            registry.makeDurationHistogram(descriptor: Self.descriptor("realizar_inter_token_latency_seconds", "Between successive generated tokens of one sequence."), labels: [("model", $0)], buckets: tokenBuckets)
         }
-        queueDepth = each { registry.makeGauge(name: "realizar_queue_depth", labels: [("model", $0)], help: "Sequences waiting for a slot.") }
-        activeSequences = each { registry.makeGauge(name: "realizar_active_sequences", labels: [("model", $0)], help: "Sequences in the running batch.") }
-        slots = each { registry.makeGauge(name: "realizar_slots", labels: [("model", $0)], help: "Sequence slots (--parallel).") }
-        cacheUsed = each { registry.makeGauge(name: "realizar_kv_cache_used_positions", labels: [("model", $0)], help: "KV cache positions filled.") }
-        cacheCapacity = each { registry.makeGauge(name: "realizar_kv_cache_capacity_positions", labels: [("model", $0)], help: "KV cache positions in all slots.") }
-        cacheBytes = each { registry.makeGauge(name: "realizar_kv_cache_bytes", labels: [("model", $0)], help: "Bytes allocated for KV caches.") }
+        queueDepth = each { registry.makeGauge(descriptor: Self.descriptor("realizar_queue_depth", "Sequences waiting for a slot."), labels: [("model", $0)]) }
+        activeSequences = each { registry.makeGauge(descriptor: Self.descriptor("realizar_active_sequences", "Sequences in the running batch."), labels: [("model", $0)]) }
+        slots = each { registry.makeGauge(descriptor: Self.descriptor("realizar_slots", "Sequence slots (--parallel)."), labels: [("model", $0)]) }
+        cacheUsed = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_used_positions", "KV cache positions filled."), labels: [("model", $0)]) }
+        cacheCapacity = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_capacity_positions", "KV cache positions in all slots."), labels: [("model", $0)]) }
+        cacheBytes = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_bytes", "Bytes allocated for KV caches."), labels: [("model", $0)]) }
+    }
+
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     func countRequest(route: String, status: Int) {
-        registry.makeCounter(name: "realizar_http_requests_total", labels: [("route", route), ("status", "\(status)")],
-                             help: "HTTP requests by route and status.").increment()
+        registry.makeCounter(descriptor: Self.descriptor("realizar_http_requests_total", "HTTP requests by route and status."),
+                             labels: [("route", route), ("status", "\(status)")]).increment()
     }
 
     func tokens(model: String, prompt: Int, generated: Int) {

@@ -37,8 +37,9 @@ public enum RealizarHTTPServer {
         // and the error middleware turns whatever the key check and the routes throw into API errors.
         router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
         if let origin = configuration.corsOrigin {
+            let allowed: CORSMiddleware<ServerContext>.AllowOriginExtended = origin == "*" ? .all : .custom(origin)
             router.add(middleware: CORSMiddleware(
-                allowOrigin: origin == "*" ? .all : .custom(origin),
+                allowOrigin: allowed,
                 allowHeaders: [.accept, .authorization, .contentType, .origin],
                 allowMethods: [.get, .post, .options]))
         }

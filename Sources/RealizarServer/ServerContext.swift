@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// What a generation route tells the request log about its request (filled in as it runs).
 final class RequestStats: @unchecked Sendable {
@@ -8,6 +9,12 @@ final class RequestStats: @unchecked Sendable {
     private var promptTokens = 0
     private var generatedTokens = 0
     private var model: String?
+    /// The request's connection (see ``ServerContext/channel``).
+    let channel: (any Channel)?
+
+    init(channel: (any Channel)? = nil) {
+        self.channel = channel
+    }
 
     func record(model: String, prompt: Int, generated: Int) {
         lock.lock()
@@ -27,10 +34,15 @@ final class RequestStats: @unchecked Sendable {
 /// The request context of every route: Hummingbird's core storage plus the request's stats.
 public struct ServerContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    let stats = RequestStats()
+    let stats: RequestStats
+    /// The client's connection: its closing cancels the request's sequences at once, without
+    /// waiting for the next write to fail.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
+        stats = RequestStats(channel: source.channel)
     }
 }
 

@@ -50,7 +50,7 @@ import RealizarTestSupport
         return (0..<jobs.count).map { (results.texts[$0], results.tokens[$0], results.summaries[$0]!) }
     }
 
-    func job(_ prompt: String, maxTokens: Int = 12, stop: [String] = []) -> SequenceJob {
+    func job(_ prompt: String, maxTokens: Int = 8, stop: [String] = []) -> SequenceJob {
         SequenceJob(request: GenerationRequest(prompt: model.tokenize(prompt), maxTokens: maxTokens, sampling: .greedy, stop: stop, context: 256))
     }
 
@@ -84,7 +84,7 @@ import RealizarTestSupport
     }
 
     @Test func jsonModeProducesOneJSONObject() throws {
-        var request = job("A JSON object describing a cat:", maxTokens: 60).request
+        var request = job("A JSON object describing a cat:", maxTokens: 40).request
         request.sampling = .greedy
         let result = try run([SequenceJob(request: request, json: true)], slots: 1)[0]
         let text = result.0

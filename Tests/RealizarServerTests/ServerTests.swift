@@ -20,7 +20,7 @@ struct ServerTests {
         #expect(clients.status == 0, "official clients failed:\n\(clients.output)\n\(server.stderr.suffix(3000))")
 
         let load = try FixtureScript.run("server_checks.py", ["concurrency", "--base-url", server.baseURL, "--model", Self.model,
-                                                              "--streams", "16", "--max-tokens", "32"])
+                                                              "--streams", "16", "--max-tokens", "24", "--distinct", "3"])
         print(load.output)
         #expect(load.status == 0, "concurrency checks failed:\n\(load.output)")
         let line = load.output.split(separator: "\n").last { $0.hasPrefix("{") }
@@ -32,7 +32,7 @@ struct ServerTests {
 
         let shot = ProjectPaths.root.appendingPathComponent(".build/test-output/web-chat.png")
         try FileManager.default.createDirectory(at: shot.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let page = try FixtureScript.run("web_chat_chromium.py", ["--url", server.baseURL + "/", "--screenshot", shot.path, "--timeout", "120"])
+        let page = try FixtureScript.run("web_chat_chromium.py", ["--url", server.baseURL + "/", "--screenshot", shot.path, "--timeout", "120", "--max-tokens", "16"])
         print(page.output)
         #expect(page.status == 0, "web chat page failed:\n\(page.output)")
         #expect(FileManager.default.fileExists(atPath: shot.path))
