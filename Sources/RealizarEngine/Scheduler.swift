@@ -154,6 +154,7 @@ public final class Scheduler: @unchecked Sendable {
     private var waiting: [Waiting] = []
     private var stopping = false
     private var snapshotValue: Snapshot
+    private var activeHandles: [SequenceHandle] = []
     private var freeCaches: [KVCache]
     private let finished = DispatchSemaphore(value: 0)
 
@@ -170,10 +171,14 @@ public final class Scheduler: @unchecked Sendable {
         thread.start()
     }
 
+    /// The current picture. A cancelled sequence stops counting as active at once: it takes part
+    /// in no further pass, though its slot returns only when the pass in flight ends.
     public var snapshot: Snapshot {
         condition.lock()
         defer { condition.unlock() }
-        return snapshotValue
+        var value = snapshotValue
+        value.active = activeHandles.reduce(0) { $0 + ($1.isCancelled ? 0 : 1) }
+        return value
     }
 
     /// Checks `job` and makes its state, without queueing it: the errors a request gets before it
@@ -259,6 +264,7 @@ public final class Scheduler: @unchecked Sendable {
                 active.removeAll()
                 condition.lock()
                 snapshotValue.active = 0
+                activeHandles = []
                 snapshotValue.cachePositionsUsed = 0
                 condition.unlock()
                 finished.signal()
@@ -279,6 +285,7 @@ public final class Scheduler: @unchecked Sendable {
             snapshotValue.queued = waiting.count
             // Counted as active from admission, not only after its first pass (prefill can be long).
             snapshotValue.active = active.count
+            activeHandles = active.map(\.handle)
             condition.unlock()
             for entry in admittedCancelled { entry.onEvent(.finished(summary(of: entry))) }
 
@@ -346,6 +353,7 @@ public final class Scheduler: @unchecked Sendable {
     private func updateSnapshot(_ active: [Active]) {
         let used = active.reduce(0) { $0 + $1.cache.count }
         condition.lock()
+        activeHandles = active.map(\.handle)
         snapshotValue.active = active.count
         snapshotValue.cachePositionsUsed = used
         condition.unlock()
