@@ -22,6 +22,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "CRealizarSupport"),
@@ -39,6 +44,20 @@ let package = Package(
         .target(name: "RealizarTemplates"),
         .target(name: "RealizarTokenizers", dependencies: ["RealizarCore"]),
         .target(name: "RealizarEngine", dependencies: ["RealizarCore", "RealizarTokenizers", "RealizarTemplates"]),
+        .target(
+            name: "RealizarServer",
+            dependencies: [
+                "RealizarCore",
+                "RealizarTemplates",
+                "RealizarTokenizers",
+                "RealizarEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "realizar",
             dependencies: [
@@ -46,6 +65,8 @@ let package = Package(
                 "RealizarTemplates",
                 "RealizarTokenizers",
                 "RealizarEngine",
+                "RealizarServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,5 +75,6 @@ let package = Package(
         .testTarget(name: "RealizarTokenizersTests", dependencies: ["RealizarTokenizers", "RealizarTestSupport"]),
         .testTarget(name: "RealizarEngineTests", dependencies: ["RealizarEngine", "RealizarTestSupport"]),
         .testTarget(name: "RealizarTemplatesTests", dependencies: ["RealizarTemplates"]),
+        .testTarget(name: "RealizarServerTests", dependencies: ["RealizarEngine", "RealizarTestSupport"]),
     ]
 )

@@ -55,7 +55,7 @@ public struct Generator {
     /// return false to stop.
     public func generate(_ request: GenerationRequest, onText: (String) -> Bool = { _ in true }) throws -> GenerationResult {
         try model.validate(prompt: request.prompt, context: request.context)
-        var sampler = try Sampler(parameters: request.sampling, vocabularySize: model.decoder.vocabularySize)
+        var state = try SequenceState(model: model, request: request)
         let cache = model.decoder.makeCache(capacity: request.context)
 
         let promptStart = Date()
@@ -68,46 +68,23 @@ public struct Generator {
         }
         let promptSeconds = Date().timeIntervalSince(promptStart)
 
-        var history = request.prompt
         var generated: [Int] = []
         var text = ""
-        var detokenizer = StreamingDetokenizer(tokenizer: model.tokenizer)
-        var matcher = StopSequenceMatcher(stopSequences: request.stop)
-        var reason = GenerationResult.FinishReason.length
         let generationStart = Date()
-        generation: while generated.count < request.maxTokens {
-            let token = logits.withUnsafeMutableBufferPointer { sampler.sample($0, history: history) }
-            if model.tokenizer.isEndOfGeneration(token) {
-                reason = .endOfGeneration
-                break
-            }
-            generated.append(token)
-            history.append(token)
-            let output = matcher.feed(detokenizer.append(token))
-            if !output.text.isEmpty {
-                text += output.text
-                if !onText(output.text) {
-                    reason = .cancelled
-                    break generation
+        while true {
+            let step = logits.withUnsafeMutableBufferPointer { state.advance(logits: $0) }
+            if let token = step.token { generated.append(token) }
+            if !step.text.isEmpty {
+                text += step.text
+                if !onText(step.text) && step.finishReason == nil {
+                    state.cancel()
+                    break
                 }
             }
-            if output.stopSequence != nil {
-                reason = .stopSequence
-                break
-            }
-            guard generated.count < request.maxTokens, cache.count < cache.capacity else { break }
+            guard step.finishReason == nil, let token = step.token else { break }
             try model.decoder.forward([token], cache: cache, into: &logits)
         }
-        if reason != .stopSequence && reason != .cancelled {
-            let rest = matcher.feed(detokenizer.finish())
-            var tail = rest.text
-            if rest.stopSequence == nil { tail += matcher.finish() } else { reason = .stopSequence }
-            if !tail.isEmpty {
-                text += tail
-                _ = onText(tail)
-            }
-        }
-        return GenerationResult(tokens: generated, text: text, finishReason: reason,
+        return GenerationResult(tokens: generated, text: text, finishReason: state.finishReason ?? .cancelled,
                                 promptSeconds: promptSeconds, generationSeconds: Date().timeIntervalSince(generationStart))
     }
 }

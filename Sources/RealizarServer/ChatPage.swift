@@ -13,8 +13,8 @@
 /// or `error`.
 ///
 /// The literal is a raw string (`#"""`), so backslashes in the JavaScript are written as they are.
-enum ChatPage {
-    static let html: String = #"""
+public enum ChatPage {
+    public static let html: String = #"""
 <!doctype html>
 <html lang="en">
 <head>

@@ -1,0 +1,149 @@
+import RealizarCore
+import RealizarTokenizers
+
+/// What one decoding step of a sequence produced.
+public struct SequenceStep: Sendable {
+    /// The token sampled this step, unless the step ended the sequence without one (an
+    /// end-of-generation token is not counted or reported).
+    public var token: Int?
+    /// The sampled token with its log-probability and the most likely alternatives, when asked for.
+    public var sampled: SampledToken?
+    /// Text that became final (possibly empty: held back for UTF-8 or a possible stop string).
+    public var text: String
+    /// Set when this step ended the sequence.
+    public var finishReason: GenerationResult.FinishReason?
+}
+
+/// One sequence's generation logic, step by step, without the model: the sampler chain, the
+/// streaming detokenizer, stop strings, the token and context limits, optional log-probabilities
+/// and an optional JSON constraint. The single-sequence ``Generator`` and the batching
+/// ``Scheduler`` both drive it, so both produce the same tokens and text for the same request.
+public struct SequenceState: Sendable {
+    public let request: GenerationRequest
+    /// How many alternatives to report per token; nil: no log-probabilities at all.
+    public let topLogprobs: Int?
+    /// Tokens generated so far (never an end-of-generation token).
+    public private(set) var generatedCount = 0
+    /// Prompt and generated tokens, oldest first (what the penalties look at).
+    public private(set) var history: [Int]
+    public private(set) var finishReason: GenerationResult.FinishReason?
+
+    private var sampler: Sampler
+    private var detokenizer: StreamingDetokenizer
+    private var matcher: StopSequenceMatcher
+    private let tokenizer: any Tokenizer
+    private var constraint: JSONConstraint?
+    private let pieces: TokenPieceTable?
+    private var rejected: [Int] = []
+    private var savedLogits: [Float] = []
+
+    /// The seed the sampler uses (the one asked for, or the one it picked).
+    public var seed: UInt64 { sampler.seed }
+
+    /// Throws when the sampling parameters are invalid for this model. `json` needs `pieces`.
+    public init(model: LoadedModel, request: GenerationRequest, topLogprobs: Int? = nil,
+                json: Bool = false, pieces: TokenPieceTable? = nil) throws {
+        precondition(!json || pieces != nil, "a JSON constraint needs the token piece table")
+        self.request = request
+        self.topLogprobs = topLogprobs.map { max(0, $0) }
+        sampler = try Sampler(parameters: request.sampling, vocabularySize: model.decoder.vocabularySize)
+        tokenizer = model.tokenizer
+        detokenizer = StreamingDetokenizer(tokenizer: model.tokenizer)
+        matcher = StopSequenceMatcher(stopSequences: request.stop)
+        history = request.prompt
+        history.reserveCapacity(request.prompt.count + max(0, min(request.maxTokens, request.context)))
+        constraint = json ? JSONConstraint() : nil
+        self.pieces = pieces
+    }
+
+    public var isFinished: Bool { finishReason != nil }
+
+    /// Samples the next token from `logits` (the last position's, `vocabularySize` floats,
+    /// modified in place) and advances. After a step with a `finishReason`, do not call again.
+    public mutating func advance(logits: UnsafeMutableBufferPointer<Float>) -> SequenceStep {
+        precondition(finishReason == nil, "the sequence has finished")
+        if request.maxTokens <= 0 { return finish(.length) }
+        let sampled = choose(logits)
+        guard let sampled else { return finish(.endOfGeneration) }
+        let token = sampled.id
+        if tokenizer.isEndOfGeneration(token) { return finish(.endOfGeneration) }
+        generatedCount += 1
+        history.append(token)
+        if let pieces, constraint != nil {
+            pieces.withPiece(token) { for byte in $0 { constraint!.feed(byte) } }
+        }
+        let output = matcher.feed(detokenizer.append(token))
+        var step = SequenceStep(token: token, sampled: topLogprobs == nil ? nil : sampled, text: output.text)
+        if output.stopSequence != nil {
+            finishReason = .stopSequence
+            step.finishReason = .stopSequence
+        } else if constraint?.isComplete == true {
+            step.text += finishText(.endOfGeneration)
+            step.finishReason = finishReason
+        } else if generatedCount >= request.maxTokens || history.count > request.context {
+            step.text += finishText(.length)
+            step.finishReason = finishReason
+        }
+        return step
+    }
+
+    /// Ends the sequence at the caller's request; held-back text is dropped.
+    public mutating func cancel() {
+        if finishReason == nil { finishReason = .cancelled }
+    }
+
+    private mutating func finish(_ reason: GenerationResult.FinishReason) -> SequenceStep {
+        let text = finishText(reason)
+        return SequenceStep(token: nil, sampled: nil, text: text, finishReason: finishReason)
+    }
+
+    /// Releases what the detokenizer and the stop matcher hold back; a stop string can still
+    /// complete in that tail, which then becomes the reason.
+    private mutating func finishText(_ reason: GenerationResult.FinishReason) -> String {
+        finishReason = reason
+        let rest = matcher.feed(detokenizer.finish())
+        if rest.stopSequence != nil {
+            finishReason = .stopSequence
+            return rest.text
+        }
+        return rest.text + matcher.finish()
+    }
+
+    private mutating func sampleOnce(_ logits: UnsafeMutableBufferPointer<Float>) -> SampledToken {
+        if let topLogprobs {
+            return sampler.sampleWithLogprobs(logits, history: history, topLogprobs: topLogprobs)
+        }
+        return SampledToken(id: sampler.sample(logits, history: history), logprob: 0, top: [])
+    }
+
+    /// A token from the sampler chain; under a JSON constraint, one the constraint accepts (nil
+    /// when none is left). Refused tokens are masked and the chain runs again on the original
+    /// logits, which samples from the distribution renormalised over the allowed tokens without
+    /// checking the whole vocabulary on most steps; after many refusals the whole vocabulary is
+    /// checked once and masked.
+    private mutating func choose(_ logits: UnsafeMutableBufferPointer<Float>) -> SampledToken? {
+        guard let constraint, let pieces else { return sampleOnce(logits) }
+        if savedLogits.count != logits.count { savedLogits = [Float](repeating: 0, count: logits.count) }
+        savedLogits.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: logits) }
+        rejected.removeAll(keepingCapacity: true)
+        var scanned = false
+        while true {
+            let sampled = sampleOnce(logits)
+            let allowed = !tokenizer.isEndOfGeneration(sampled.id)
+                && pieces.withPiece(sampled.id) { !$0.isEmpty && constraint.accepts($0) }
+            if allowed { return sampled }
+            if scanned { return nil }
+            rejected.append(sampled.id)
+            savedLogits.withUnsafeBufferPointer { _ = logits.update(fromContentsOf: $0) }
+            if rejected.count >= 32 {
+                scanned = true
+                for id in 0..<logits.count {
+                    let ok = !tokenizer.isEndOfGeneration(id) && pieces.withPiece(id) { !$0.isEmpty && constraint.accepts($0) }
+                    if !ok { logits[id] = -.infinity }
+                }
+            } else {
+                for id in rejected { logits[id] = -.infinity }
+            }
+        }
+    }
+}

@@ -1,0 +1,309 @@
+import Foundation
+
+// Request and response bodies of OpenAI's chat and completions APIs. Field names follow the API
+// (snake_case through CodingKeys); fields Realizar does not use are ignored when decoded.
+
+/// A message's content: a string, an array of parts (only text parts are read), or null.
+struct MessageContent: Decodable, Sendable {
+    var text: String
+
+    private struct Part: Decodable {
+        var type: String
+        var text: String?
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            text = ""
+        } else if let string = try? container.decode(String.self) {
+            text = string
+        } else {
+            let parts = try container.decode([Part].self)
+            text = parts.compactMap { $0.type == "text" ? $0.text : nil }.joined(separator: "\n")
+        }
+    }
+}
+
+struct ChatMessageIn: Decodable, Sendable {
+    var role: String
+    var content: MessageContent?
+    var name: String?
+}
+
+struct ResponseFormat: Decodable, Sendable {
+    var type: String
+}
+
+struct StreamOptions: Decodable, Sendable {
+    var includeUsage: Bool?
+    enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+}
+
+/// The sampling fields that chat and completions requests share.
+struct OpenAISampling: Decodable, Sendable {
+    var temperature: Double?
+    var topP: Double?
+    var topK: Int?
+    var minP: Double?
+    var presencePenalty: Double?
+    var frequencyPenalty: Double?
+    var repeatPenalty: Double?
+    var logitBias: [String: Double]?
+    var seed: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case temperature, seed
+        case topP = "top_p", topK = "top_k", minP = "min_p", presencePenalty = "presence_penalty"
+        case frequencyPenalty = "frequency_penalty", repeatPenalty = "repeat_penalty", logitBias = "logit_bias"
+    }
+}
+
+struct ChatCompletionRequest: Decodable, Sendable {
+    var model: String?
+    var messages: [ChatMessageIn]
+    var maxTokens: Int?
+    var maxCompletionTokens: Int?
+    var n: Int?
+    var stop: StringOrStrings?
+    var logprobs: Bool?
+    var topLogprobs: Int?
+    var responseFormat: ResponseFormat?
+    var stream: Bool?
+    var streamOptions: StreamOptions?
+    var sampling: OpenAISampling
+
+    enum CodingKeys: String, CodingKey {
+        case model, messages, n, stop, logprobs, stream
+        case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens", topLogprobs = "top_logprobs"
+        case responseFormat = "response_format", streamOptions = "stream_options"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        messages = try container.decode([ChatMessageIn].self, forKey: .messages)
+        maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
+        maxCompletionTokens = try container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        n = try container.decodeIfPresent(Int.self, forKey: .n)
+        stop = try container.decodeIfPresent(StringOrStrings.self, forKey: .stop)
+        logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
+        topLogprobs = try container.decodeIfPresent(Int.self, forKey: .topLogprobs)
+        responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
+        streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
+        sampling = try OpenAISampling(from: decoder)
+    }
+}
+
+/// A completions prompt: text, texts, token ids, or lists of token ids.
+enum CompletionPrompt: Decodable, Sendable {
+    case text(String)
+    case tokens([Int])
+
+    static func decodeList(from container: SingleValueDecodingContainer) throws -> [CompletionPrompt] {
+        if let text = try? container.decode(String.self) { return [.text(text)] }
+        if let texts = try? container.decode([String].self) { return texts.map { .text($0) } }
+        if let tokens = try? container.decode([Int].self) { return [.tokens(tokens)] }
+        if let lists = try? container.decode([[Int]].self) { return lists.map { .tokens($0) } }
+        throw DecodingError.typeMismatch(String.self, .init(codingPath: container.codingPath,
+            debugDescription: "expected a string, an array of strings, or token ids"))
+    }
+
+    init(from decoder: any Decoder) throws {
+        self = try Self.decodeList(from: decoder.singleValueContainer())[0]
+    }
+}
+
+struct PromptList: Decodable, Sendable {
+    var prompts: [CompletionPrompt]
+    init(from decoder: any Decoder) throws {
+        prompts = try CompletionPrompt.decodeList(from: decoder.singleValueContainer())
+    }
+}
+
+struct CompletionRequest: Decodable, Sendable {
+    var model: String?
+    var prompt: PromptList
+    var maxTokens: Int?
+    var n: Int?
+    var stop: StringOrStrings?
+    var logprobs: Int?
+    var echo: Bool?
+    var stream: Bool?
+    var streamOptions: StreamOptions?
+    var responseFormat: ResponseFormat?
+    var sampling: OpenAISampling
+
+    enum CodingKeys: String, CodingKey {
+        case model, prompt, n, stop, logprobs, echo, stream
+        case maxTokens = "max_tokens", streamOptions = "stream_options", responseFormat = "response_format"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        prompt = try container.decode(PromptList.self, forKey: .prompt)
+        maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
+        n = try container.decodeIfPresent(Int.self, forKey: .n)
+        stop = try container.decodeIfPresent(StringOrStrings.self, forKey: .stop)
+        logprobs = try container.decodeIfPresent(Int.self, forKey: .logprobs)
+        echo = try container.decodeIfPresent(Bool.self, forKey: .echo)
+        stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
+        streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
+        responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        sampling = try OpenAISampling(from: decoder)
+    }
+}
+
+// MARK: Responses
+
+struct Usage: Encodable, Sendable {
+    var promptTokens: Int
+    var completionTokens: Int
+    var totalTokens: Int { promptTokens + completionTokens }
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(promptTokens, forKey: .promptTokens)
+        try container.encode(completionTokens, forKey: .completionTokens)
+        try container.encode(totalTokens, forKey: .totalTokens)
+    }
+}
+
+struct TopLogprob: Encodable, Sendable {
+    var token: String
+    var logprob: Float
+    var bytes: [UInt8]
+}
+
+struct TokenLogprobEntry: Encodable, Sendable {
+    var token: String
+    var logprob: Float
+    var bytes: [UInt8]
+    var topLogprobs: [TopLogprob]
+    enum CodingKeys: String, CodingKey { case token, logprob, bytes, topLogprobs = "top_logprobs" }
+}
+
+struct ChatLogprobs: Encodable, Sendable {
+    var content: [TokenLogprobEntry]
+}
+
+struct AssistantMessage: Encodable, Sendable {
+    var role = "assistant"
+    var content: String
+}
+
+struct ChatChoice: Encodable, Sendable {
+    var index: Int
+    var message: AssistantMessage
+    var logprobs: ChatLogprobs?
+    var finishReason: String
+    enum CodingKeys: String, CodingKey { case index, message, logprobs, finishReason = "finish_reason" }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(index, forKey: .index)
+        try container.encode(message, forKey: .message)
+        try container.encode(logprobs, forKey: .logprobs)
+        try container.encode(finishReason, forKey: .finishReason)
+    }
+}
+
+struct ChatCompletion: Encodable, Sendable {
+    var id: String
+    var object = "chat.completion"
+    var created: Int
+    var model: String
+    var systemFingerprint = "realizar"
+    var choices: [ChatChoice]
+    var usage: Usage
+    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint" }
+}
+
+struct ChatDelta: Encodable, Sendable {
+    var role: String?
+    var content: String?
+}
+
+struct ChatChunkChoice: Encodable, Sendable {
+    var index: Int
+    var delta: ChatDelta
+    var logprobs: ChatLogprobs?
+    var finishReason: String?
+    enum CodingKeys: String, CodingKey { case index, delta, logprobs, finishReason = "finish_reason" }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(index, forKey: .index)
+        try container.encode(delta, forKey: .delta)
+        try container.encode(logprobs, forKey: .logprobs)
+        try container.encode(finishReason, forKey: .finishReason)
+    }
+}
+
+struct ChatCompletionChunk: Encodable, Sendable {
+    var id: String
+    var object = "chat.completion.chunk"
+    var created: Int
+    var model: String
+    var systemFingerprint = "realizar"
+    var choices: [ChatChunkChoice]
+    var usage: Usage?
+    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint" }
+}
+
+/// The legacy completions `logprobs` object: parallel arrays per token.
+struct CompletionLogprobs: Encodable, Sendable {
+    var tokens: [String] = []
+    var tokenLogprobs: [Float] = []
+    var topLogprobs: [[String: Float]] = []
+    var textOffset: [Int] = []
+    enum CodingKeys: String, CodingKey {
+        case tokens, tokenLogprobs = "token_logprobs", topLogprobs = "top_logprobs", textOffset = "text_offset"
+    }
+}
+
+struct CompletionChoice: Encodable, Sendable {
+    var text: String
+    var index: Int
+    var logprobs: CompletionLogprobs?
+    var finishReason: String?
+    enum CodingKeys: String, CodingKey { case text, index, logprobs, finishReason = "finish_reason" }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encode(index, forKey: .index)
+        try container.encode(logprobs, forKey: .logprobs)
+        try container.encode(finishReason, forKey: .finishReason)
+    }
+}
+
+struct Completion: Encodable, Sendable {
+    var id: String
+    var object = "text_completion"
+    var created: Int
+    var model: String
+    var systemFingerprint = "realizar"
+    var choices: [CompletionChoice]
+    var usage: Usage?
+    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage, systemFingerprint = "system_fingerprint" }
+}
+
+struct ModelObject: Encodable, Sendable {
+    var id: String
+    var object = "model"
+    var created: Int
+    var ownedBy = "realizar"
+    enum CodingKeys: String, CodingKey { case id, object, created, ownedBy = "owned_by" }
+}
+
+struct ModelList: Encodable, Sendable {
+    var object = "list"
+    var data: [ModelObject]
+}

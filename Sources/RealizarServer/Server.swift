@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// How `realizar serve` listens and what it lets in.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (printed when listening).
+    public var port: Int
+    /// When set, every route but `/`, `/health` and preflights needs `Authorization: Bearer KEY`.
+    public var apiKey: String?
+    /// When set, CORS headers allow this origin (`*` for any).
+    public var corsOrigin: String?
+    /// Largest request body accepted, in bytes (413 past it).
+    public var maxBody: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, corsOrigin: String? = nil, maxBody: Int = 8 << 20) {
+        self.host = host
+        self.port = port
+        self.apiKey = apiKey
+        self.corsOrigin = corsOrigin
+        self.maxBody = maxBody
+    }
+}
+
+/// The HTTP server: OpenAI, Ollama and native routes over the models' schedulers.
+public enum RealizarHTTPServer {
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: the listener closes, every
+    /// running stream ends with a final chunk, in-flight responses complete, and this returns.
+    /// `onListening` gets the bound port.
+    public static func run(catalog: ModelCatalog, configuration: ServerConfiguration, logger: Logger,
+                           onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let metrics = ServerMetrics(catalog: catalog)
+        let router = Router(context: ServerContext.self)
+        // Outermost first: the log sees the final status, CORS headers reach error responses too,
+        // and the error middleware turns whatever the key check and the routes throw into API errors.
+        router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
+        if let origin = configuration.corsOrigin {
+            let allowed: CORSMiddleware<ServerContext>.AllowOriginExtended = origin == "*" ? .all : .custom(origin)
+            router.add(middleware: CORSMiddleware(
+                allowOrigin: allowed,
+                allowHeaders: [.accept, .authorization, .contentType, .origin],
+                allowMethods: [.get, .post, .options]))
+        }
+        router.add(middleware: ErrorMiddleware())
+        if let key = configuration.apiKey {
+            router.add(middleware: APIKeyMiddleware(key: key))
+        }
+        NativeRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
+        OpenAIRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
+        OllamaRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
+
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "realizar"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+        // Shut down in reverse order: the streams end first (each client gets its final chunk),
+        // then the server stops accepting and waits for those responses to be written.
+        let group = ServiceGroup(configuration: .init(
+            services: [app, StreamCloser(catalog: catalog, logger: logger)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Waits for the graceful-shutdown signal, then ends every queued and running sequence.
+struct StreamCloser: Service {
+    let catalog: ModelCatalog
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        logger.info("shutting down: ending running streams")
+        let hosts = catalog.hosts
+        // Scheduler.shutdown blocks until its thread has sent the last events; keep that off the
+        // cooperative pool.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                for host in hosts { host.scheduler.shutdown() }
+                continuation.resume()
+            }
+        }
+    }
+}
