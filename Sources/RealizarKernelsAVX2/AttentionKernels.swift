@@ -48,7 +48,7 @@ public func avx2ExpShifted(_ x: UnsafeMutablePointer<Float>, count: Int, maximum
     if j < count {
         var lanes = SIMD8<Float>(repeating: -.infinity)
         for i in 0..<(count - j) { lanes[i] = x[j + i] }
-        let e = unsafeBitCast(avx2Exp(_mm256_sub_ps(unsafeBitCast(lanes, to: __m256.self), m)), to: SIMD8<Float>.self)
+        let e = avx2Exp(_mm256_sub_ps(lanes, m))
         for i in 0..<(count - j) {
             x[j + i] = e[i]
             sum += e[i]
@@ -152,5 +152,5 @@ public func avx2ActivateMultiply(gate: UnsafePointer<Float>, up: UnsafeMutablePo
 
 @inline(__always)
 func avx2ExpScalar(_ x: Float) -> Float {
-    unsafeBitCast(avx2Exp(_mm256_set1_ps(x)), to: SIMD8<Float>.self)[0]
+    avx2Exp(_mm256_set1_ps(x))[0]
 }
