@@ -52,16 +52,17 @@ final class ForwardWorkspace {
         let floatWidths = [w.model, w.model, w.query, w.keyValue, w.keyValue, w.query + 2 * w.keyValue,
                            w.query, w.model, w.gate, w.feedForward, w.rotary, w.rotary]
         // Every buffer starts on a cache line.
-        func bytes(_ count: Int) -> Int { (count * 8 + 63) / 64 * 64 }
-        let total = floatWidths.map { bytes($0 * batch) }.reduce(0, +) + 2 * bytes(batch)
+        func lines(_ bytes: Int) -> Int { (bytes + 63) / 64 * 64 }
+        let total = floatWidths.map { lines($0 * batch * MemoryLayout<Float>.stride) }.reduce(0, +)
+            + 2 * lines(batch * MemoryLayout<Int>.stride)
         let base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
         var offset = 0
-        func take(_ count: Int) -> UnsafeMutableRawPointer {
-            defer { offset += bytes(count) }
+        func take(_ bytes: Int) -> UnsafeMutableRawPointer {
+            defer { offset += lines(bytes) }
             return base + offset
         }
         func floats(_ width: Int) -> UnsafeMutablePointer<Float> {
-            take(width * batch).bindMemory(to: Float.self, capacity: width * batch)
+            take(width * batch * MemoryLayout<Float>.stride).bindMemory(to: Float.self, capacity: width * batch)
         }
         x = floats(w.model); h = floats(w.model)
         q = floats(w.query); k = floats(w.keyValue); v = floats(w.keyValue)
@@ -69,8 +70,8 @@ final class ForwardWorkspace {
         attention = floats(w.query); projected = floats(w.model)
         gate = floats(w.gate); up = floats(w.feedForward)
         rotaryAngles = floats(w.rotary); localRotaryAngles = floats(w.rotary)
-        rowEntry = take(batch).bindMemory(to: Int.self, capacity: batch)
-        rowPosition = take(batch).bindMemory(to: Int.self, capacity: batch)
+        rowEntry = take(batch * MemoryLayout<Int>.stride).bindMemory(to: Int.self, capacity: batch)
+        rowPosition = take(batch * MemoryLayout<Int>.stride).bindMemory(to: Int.self, capacity: batch)
         arena = base
         capacity = batch
     }
