@@ -92,9 +92,12 @@ final class MatrixMultiplier: @unchecked Sendable {
                 let w = product.weight
                 let lower = max(range.lowerBound - offset, 0)
                 let upper = min(range.upperBound - offset, w.rows)
+                // One activation row reads each weight once: one call for the whole range keeps
+                // the kernel's row streams long (tiles only pay when weights are reused).
+                let tile = batch == 1 ? max(upper - lower, 1) : Self.rowTile
                 var row = lower
                 while row < upper {
-                    let rows = min(Self.rowTile, upper - row)
+                    let rows = min(tile, upper - row)
                     var t = 0
                     while t < batch {
                         let count = min(Self.activationTile, batch - t)
@@ -121,8 +124,8 @@ final class MatrixMultiplier: @unchecked Sendable {
         let tileSize = Self.floatTile * columns
         let tiles = tileBuffer(floats: pool.threads * tileSize)
         let useAVX2 = family != .generic && columns % 8 == 0
-        pool.parallelPieces(weight.rows, granularity: Self.floatTile) { piece, range in
-            let tile = tiles + piece * tileSize
+        pool.parallelChunks(weight.rows, granularity: Self.floatTile) { thread, range in
+            let tile = tiles + thread * tileSize
             var row = range.lowerBound
             while row < range.upperBound {
                 let count = min(Self.floatTile, range.upperBound - row)

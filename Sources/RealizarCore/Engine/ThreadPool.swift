@@ -6,8 +6,9 @@ import Synchronization
 /// hundreds of them per token, so a loop costs one atomic increment to start and a spin to finish,
 /// never an allocation, a queue hop or a system call while the workers are awake.
 ///
-/// Each loop is cut into one contiguous piece per thread; the caller's thread runs the first.
-/// Workers spin for a while after each loop, then sleep until the next. A loop started from
+/// A loop is cut into chunks that the threads (the caller's among them) take in order as they
+/// become free, so work of uneven cost (causal attention, matrices of different formats in one
+/// loop) still ends at the same time on every thread. Workers spin for a while after each loop, then sleep until the next. A loop started from
 /// inside a loop (or while another caller holds the pool) runs on the calling thread alone.
 public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
@@ -26,14 +27,42 @@ public final class ThreadPool: @unchecked Sendable {
 
     deinit { shared.stop() }
 
-    /// Calls `body(range)` for up to `threads` contiguous pieces of `0..<count`, each a multiple
-    /// of `granularity` except the last. The pieces are disjoint; `body` must only write what its
-    /// own range owns.
-    public func parallelFor(_ count: Int, granularity: Int = 1, _ body: (Range<Int>) -> Void) {
-        parallelPieces(count, granularity: granularity) { _, range in body(range) }
+    /// Calls `body(range)` for chunks of `0..<count`, each a multiple of `granularity` except the
+    /// last, about `chunksPerThread` per thread. The chunks are disjoint; `body` must only write
+    /// what its own range owns.
+    public func parallelFor(_ count: Int, granularity: Int = 1, chunksPerThread: Int = 8, _ body: (Range<Int>) -> Void) {
+        parallelChunks(count, granularity: granularity, chunksPerThread: chunksPerThread) { _, range in body(range) }
     }
 
-    /// As `parallelFor`, also telling each piece its index (`0..<threads`), for per-thread scratch.
+    /// As `parallelFor`, also telling `body` which thread (`0..<threads`) runs the chunk, for
+    /// per-thread scratch.
+    public func parallelChunks(_ count: Int, granularity: Int = 1, chunksPerThread: Int = 8,
+                               _ body: (_ thread: Int, _ range: Range<Int>) -> Void) {
+        let units = (count + granularity - 1) / granularity
+        let chunks = min(units, threads * chunksPerThread)
+        guard min(threads, chunks) > 1, shared.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        defer { shared.busy.store(false, ordering: .releasing) }
+        let shared = shared
+        shared.nextChunk.store(0, ordering: .relaxed)
+        withoutActuallyEscaping(body) { body in
+            shared.run(pieces: min(threads, chunks)) { thread in
+                while true {
+                    let chunk = shared.nextChunk.add(1, ordering: .relaxed).oldValue
+                    if chunk >= chunks { return }
+                    let start = units * chunk / chunks * granularity
+                    let end = min(units * (chunk + 1) / chunks * granularity, count)
+                    body(thread, start..<end)
+                }
+            }
+        }
+    }
+
+    /// Calls `body(piece, range)` for up to `threads` contiguous pieces of `0..<count`, one per
+    /// thread, each a multiple of `granularity` except the last: for loops whose pieces must be
+    /// equal in size (a bandwidth measurement) rather than finish together.
     public func parallelPieces(_ count: Int, granularity: Int = 1, _ body: (_ piece: Int, _ range: Range<Int>) -> Void) {
         let units = (count + granularity - 1) / granularity
         let pieces = min(threads, units)
@@ -56,6 +85,8 @@ public final class ThreadPool: @unchecked Sendable {
     final class Shared: @unchecked Sendable {
         let workers: Int
         let busy = Atomic<Bool>(false)
+        /// The next chunk of the current `parallelChunks` loop.
+        let nextChunk = Atomic<Int>(0)
         private let generation = Atomic<Int>(0)
         private let remaining = Atomic<Int>(0)
         private let sleepers = Atomic<Int>(0)
