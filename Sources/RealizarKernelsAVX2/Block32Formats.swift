@@ -24,6 +24,9 @@ enum Q4_0Weights: Block32Weights {
     @inline(__always) static func levels(_ block: UnsafeRawPointer) -> __m256i { unpackNibbles(block + 2) }
     @inline(__always) static func scale(_ block: UnsafeRawPointer) -> Float { loadHalf(block) }
     @inline(__always) static func offset(_ block: UnsafeRawPointer) -> Float { -8 * loadHalf(block) }
+    @inline(__always) static func offsets8(_ scales: __m256, _ rows: RowGroup, _ b: Int) -> __m256 {
+        _mm256_mul_ps(scales, _mm256_set1_ps(-8))
+    }
 }
 
 enum Q4_1Weights: Block32Weights {
@@ -33,6 +36,9 @@ enum Q4_1Weights: Block32Weights {
     @inline(__always) static func levels(_ block: UnsafeRawPointer) -> __m256i { unpackNibbles(block + 4) }
     @inline(__always) static func scale(_ block: UnsafeRawPointer) -> Float { loadHalf(block) }
     @inline(__always) static func offset(_ block: UnsafeRawPointer) -> Float { loadHalf(block, 2) }
+    @inline(__always) static func offsets8(_ scales: __m256, _ rows: RowGroup, _ b: Int) -> __m256 {
+        rows.halves(b * blockBytes + 2)
+    }
 }
 
 enum Q5_0Weights: Block32Weights {
@@ -44,6 +50,9 @@ enum Q5_0Weights: Block32Weights {
     }
     @inline(__always) static func scale(_ block: UnsafeRawPointer) -> Float { loadHalf(block) }
     @inline(__always) static func offset(_ block: UnsafeRawPointer) -> Float { -16 * loadHalf(block) }
+    @inline(__always) static func offsets8(_ scales: __m256, _ rows: RowGroup, _ b: Int) -> __m256 {
+        _mm256_mul_ps(scales, _mm256_set1_ps(-16))
+    }
 }
 
 enum Q5_1Weights: Block32Weights {
@@ -55,6 +64,9 @@ enum Q5_1Weights: Block32Weights {
     }
     @inline(__always) static func scale(_ block: UnsafeRawPointer) -> Float { loadHalf(block) }
     @inline(__always) static func offset(_ block: UnsafeRawPointer) -> Float { loadHalf(block, 2) }
+    @inline(__always) static func offsets8(_ scales: __m256, _ rows: RowGroup, _ b: Int) -> __m256 {
+        rows.halves(b * blockBytes + 2)
+    }
 }
 
 enum Q8_0Weights: Block32Weights {
@@ -64,6 +76,7 @@ enum Q8_0Weights: Block32Weights {
     @inline(__always) static func levels(_ block: UnsafeRawPointer) -> __m256i { loadBytes32(block + 2) }
     @inline(__always) static func scale(_ block: UnsafeRawPointer) -> Float { loadHalf(block) }
     @inline(__always) static func offset(_ block: UnsafeRawPointer) -> Float { 0 }
+    @inline(__always) static func offsets8(_ scales: __m256, _ rows: RowGroup, _ b: Int) -> __m256 { _mm256_setzero_ps() }
 }
 
 // Entry points: `output[c * outputStride + r] = Σ_k W[r][k]·A[c][k]`, activations in the

@@ -10,22 +10,66 @@ protocol Block32Weights {
     static func levels(_ block: UnsafeRawPointer) -> __m256i
     static func scale(_ block: UnsafeRawPointer) -> Float
     static func offset(_ block: UnsafeRawPointer) -> Float
+    /// The offsets of block `b` of eight rows, given their scales (`scales8`); the same values as `offset`.
+    static func offsets8(_ scales: __m256, _ rows: RowGroup, _ b: Int) -> __m256
 }
 
-/// Σ w·a of one block as eight partial sums. `wAbs` is `|w|` for signed formats.
-@inline(__always)
-func block32Product<F: Block32Weights>(_: F.Type, _ w: __m256i, _ wAbs: __m256i, _ a: __m256i) -> __m256 {
-    let pairs = F.isSigned ? _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(a, w)) : _mm256_maddubs_epi16(w, a)
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
+extension Block32Weights {
+    /// The scales of block `b` of eight rows; the same values as `scale`.
+    @inline(__always)
+    static func scales8(_ rows: RowGroup, _ b: Int) -> __m256 { rows.halves(b * blockBytes) }
 }
 
-/// The offsets of blocks `b..<b+8` of `row`.
+// Every output `W[r]·A[c]` is computed by the same sequence of f32 operations whichever kernel,
+// batch position and tile handles it (the server batches users' sequences together, and a request
+// must give the same bits alone or batched). One accumulator, blocks in order; per block `b`
+//     acc = fma(Float(I_b), d_w·d_a, acc)        I_b = Σ level·q, exact in Int32
+//     acc = fma(offset_w, (d·Σq)_a, acc)         formats with offsets
+// The kernels hold one output per vector lane: eight weight rows for one activation row (matrix-
+// vector), or eight packed weight rows for each activation row (matrix-matrix). The integer sums
+// may be reduced in any order; the float steps are the same lane by lane.
+
+/// Eight weight rows read together: row `j` starts at `base + j * stride`. Rows past `count`
+/// repeat the last one (their lanes are computed and dropped).
+struct RowGroup {
+    let base: UnsafeRawPointer
+    let stride: Int
+    let count: Int
+
+    @inline(__always)
+    func row(_ j: Int) -> UnsafeRawPointer { base + min(j, count - 1) * stride }
+
+    /// The f16 at `offset` of each row, widened.
+    @inline(__always)
+    func halves(_ offset: Int) -> __m256 {
+        func half(_ j: Int) -> Int16 { row(j).loadUnaligned(fromByteOffset: offset, as: Int16.self) }
+        return _mm256_cvtph_ps(_mm_setr_epi16(half(0), half(1), half(2), half(3), half(4), half(5), half(6), half(7)))
+    }
+}
+
+/// Σ level·q of one block as eight Int32 partial sums.
 @inline(__always)
-func block32Offsets8<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ b: Int) -> __m256 {
-    let p = row + b * F.blockBytes
-    return _mm256_setr_ps(F.offset(p), F.offset(p + F.blockBytes), F.offset(p + 2 * F.blockBytes),
-                          F.offset(p + 3 * F.blockBytes), F.offset(p + 4 * F.blockBytes), F.offset(p + 5 * F.blockBytes),
-                          F.offset(p + 6 * F.blockBytes), F.offset(p + 7 * F.blockBytes))
+func block32Partials<F: Block32Weights>(_: F.Type, _ w: __m256i, _ a: __m256i) -> __m256i {
+    let pairs = F.isSigned ? _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(a, w)) : _mm256_maddubs_epi16(w, a)
+    return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1))
+}
+
+/// Lane `j` = the sum of the lanes of `v_j`.
+@inline(__always)
+func reduceLanes8(_ v0: __m256i, _ v1: __m256i, _ v2: __m256i, _ v3: __m256i,
+                  _ v4: __m256i, _ v5: __m256i, _ v6: __m256i, _ v7: __m256i) -> __m256i {
+    // After two rounds of pairwise adds each 128-bit half holds a partial sum of rows 0..<4 (4..<8).
+    let low = unsafeBitCast(_mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3)), to: SIMD8<Int32>.self)
+    let high = unsafeBitCast(_mm256_hadd_epi32(_mm256_hadd_epi32(v4, v5), _mm256_hadd_epi32(v6, v7)), to: SIMD8<Int32>.self)
+    return unsafeBitCast(SIMD8(lowHalf: low.lowHalf &+ low.highHalf, highHalf: high.lowHalf &+ high.highHalf), to: __m256i.self)
+}
+
+/// The float steps of block `b` for eight outputs: integer sums `sums`, weight scales `scales`.
+@inline(__always)
+func block32Accumulate<F: Block32Weights>(_: F.Type, _ sums: __m256i, _ scales: __m256, _ offsets: @autoclosure () -> __m256,
+                                          _ a: Int8Row, _ b: Int, _ acc: inout __m256) {
+    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_mul_ps(scales, a.scale(b)), acc)
+    if F.hasOffset { acc = _mm256_fmadd_ps(offsets(), _mm256_set1_ps(a.sum(b)), acc) }
 }
 
 func block32Multiply<F: Block32Weights>(
@@ -33,241 +77,193 @@ func block32Multiply<F: Block32Weights>(
     activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
     columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
 ) {
-    var c = 0
-    while c + 8 <= activationCount {
-        block32Columns8(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
-                        activations: activations + c * activationRowBytes, activationRowBytes: activationRowBytes,
-                        columns: columns, output: output + c * outputStride, outputStride: outputStride)
-        c += 8
-    }
-    while c + 4 <= activationCount {
-        block32Columns4(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
-                        activations: activations + c * activationRowBytes, activationRowBytes: activationRowBytes,
-                        columns: columns, output: output + c * outputStride, outputStride: outputStride)
-        c += 4
-    }
-    while c < activationCount {
-        block32Column1(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
-                       activation: activations + c * activationRowBytes, columns: columns, output: output + c * outputStride)
-        c += 1
+    if activationCount == 1 {
+        block32MatrixVector(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
+                            activation: activations, columns: columns, output: output)
+    } else {
+        block32MatrixMatrix(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
+                            activations: activations, activationRowBytes: activationRowBytes,
+                            activationCount: activationCount, columns: columns, output: output, outputStride: outputStride)
     }
 }
 
-// Every output `W[r]·A[c]` is computed by the same sequence of f32 operations whichever path,
-// batch position and tile handles it (the server batches users' sequences together, and a request
-// must give the same bits alone or batched): one accumulator, blocks in order, each
-// `acc = fma(Σw·a, d_w·d_a, acc)` (`block32Step`); then the offsets, eight blocks per
-// `acc = fma(offsets, (d·Σq)_a, acc)` and the remaining blocks one by one in lane 0
-// (`block32OffsetStep8`, `block32OffsetStep1`); then the eight lanes summed in order. The paths only
-// interleave independent outputs for instruction-level parallelism.
+// MARK: Matrix-vector
 
-/// Adds block `b` of one weight row (levels `w`, `|w|`, scale `dw` in every lane) times activation row `a`.
+/// Rows `i + j·rows/8` for `j` in `0..<8` at a time: eight long streams through the matrix that
+/// the hardware prefetcher follows (rows adjacent in memory, interleaved, defeat it). The last
+/// `rows % 8` rows go one by one.
 @inline(__always)
-func block32Step<F: Block32Weights>(_: F.Type, _ w: __m256i, _ wAbs: __m256i, _ dw: __m256, _ a: Int8Row, _ b: Int,
-                                    _ acc: inout __m256) {
-    acc = _mm256_fmadd_ps(block32Product(F.self, w, wAbs, a.values(b)), _mm256_mul_ps(dw, a.scale(b)), acc)
-}
-
-/// Adds the offsets of blocks `b..<b+8` (`block32Offsets8`) times the activations' `d·Σq`.
-@inline(__always)
-func block32OffsetStep8(_ offsets: __m256, _ a: Int8Row, _ b: Int, _ acc: inout __m256) {
-    acc = _mm256_fmadd_ps(offsets, a.sums8(b), acc)
-}
-
-/// Adds the offset of block `b` (in lane 0, zeros elsewhere) times the activations' `d·Σq`.
-@inline(__always)
-func block32OffsetStep1(_ offset: __m256, _ a: Int8Row, _ b: Int, _ acc: inout __m256) {
-    acc = _mm256_fmadd_ps(offset, _mm256_set1_ps(a.sum(b)), acc)
-}
-
-/// The offset of block `b` of `row` in lane 0.
-@inline(__always)
-func block32Offset1<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ b: Int) -> __m256 {
-    _mm256_set_ps(0, 0, 0, 0, 0, 0, 0, F.offset(row + b * F.blockBytes))
-}
-
-/// All offset terms of one weight row times one activation row.
-@inline(__always)
-func block32AddOffsets<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ a: Int8Row, blocks: Int, _ acc: inout __m256) {
-    var b = 0
-    while b + 8 <= blocks {
-        block32OffsetStep8(block32Offsets8(F.self, row, b), a, b, &acc)
-        b += 8
-    }
-    while b < blocks {
-        block32OffsetStep1(block32Offset1(F.self, row, b), a, b, &acc)
-        b += 1
-    }
-}
-
-/// One weight row at a time against eight activation rows: each unpacked weight block is used eight
-/// times. Eight accumulators, the levels (and `|w|`), the scale and temporaries fit the 16 ymm registers.
-@inline(__always)
-func block32Columns8<F: Block32Weights>(
-    _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
-    activations: UnsafeRawPointer, activationRowBytes: Int,
-    columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
-) {
-    let blocks = columns / 32
-    let a0 = Int8Row(activations, columns: columns)
-    let a1 = Int8Row(activations + activationRowBytes, columns: columns)
-    let a2 = Int8Row(activations + 2 * activationRowBytes, columns: columns)
-    let a3 = Int8Row(activations + 3 * activationRowBytes, columns: columns)
-    let a4 = Int8Row(activations + 4 * activationRowBytes, columns: columns)
-    let a5 = Int8Row(activations + 5 * activationRowBytes, columns: columns)
-    let a6 = Int8Row(activations + 6 * activationRowBytes, columns: columns)
-    let a7 = Int8Row(activations + 7 * activationRowBytes, columns: columns)
-    for r in 0..<rows {
-        let row = weights + r * weightRowBytes
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        var acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps()
-        var acc4 = _mm256_setzero_ps(), acc5 = _mm256_setzero_ps()
-        var acc6 = _mm256_setzero_ps(), acc7 = _mm256_setzero_ps()
-        for b in 0..<blocks {
-            let block = row + b * F.blockBytes
-            let w = F.levels(block)
-            let wAbs = F.isSigned ? _mm256_abs_epi8(w) : w
-            let dw = _mm256_set1_ps(F.scale(block))
-            block32Step(F.self, w, wAbs, dw, a0, b, &acc0)
-            block32Step(F.self, w, wAbs, dw, a1, b, &acc1)
-            block32Step(F.self, w, wAbs, dw, a2, b, &acc2)
-            block32Step(F.self, w, wAbs, dw, a3, b, &acc3)
-            block32Step(F.self, w, wAbs, dw, a4, b, &acc4)
-            block32Step(F.self, w, wAbs, dw, a5, b, &acc5)
-            block32Step(F.self, w, wAbs, dw, a6, b, &acc6)
-            block32Step(F.self, w, wAbs, dw, a7, b, &acc7)
-        }
-        if F.hasOffset {
-            var b = 0
-            while b + 8 <= blocks {
-                let offsets = block32Offsets8(F.self, row, b)
-                block32OffsetStep8(offsets, a0, b, &acc0)
-                block32OffsetStep8(offsets, a1, b, &acc1)
-                block32OffsetStep8(offsets, a2, b, &acc2)
-                block32OffsetStep8(offsets, a3, b, &acc3)
-                block32OffsetStep8(offsets, a4, b, &acc4)
-                block32OffsetStep8(offsets, a5, b, &acc5)
-                block32OffsetStep8(offsets, a6, b, &acc6)
-                block32OffsetStep8(offsets, a7, b, &acc7)
-                b += 8
-            }
-            while b < blocks {
-                let offset = block32Offset1(F.self, row, b)
-                block32OffsetStep1(offset, a0, b, &acc0)
-                block32OffsetStep1(offset, a1, b, &acc1)
-                block32OffsetStep1(offset, a2, b, &acc2)
-                block32OffsetStep1(offset, a3, b, &acc3)
-                block32OffsetStep1(offset, a4, b, &acc4)
-                block32OffsetStep1(offset, a5, b, &acc5)
-                block32OffsetStep1(offset, a6, b, &acc6)
-                block32OffsetStep1(offset, a7, b, &acc7)
-                b += 1
-            }
-        }
-        let s0 = acc0.sum(), s1 = acc1.sum(), s2 = acc2.sum(), s3 = acc3.sum()
-        let s4 = acc4.sum(), s5 = acc5.sum(), s6 = acc6.sum(), s7 = acc7.sum()
-        output[r] = s0
-        output[outputStride + r] = s1
-        output[2 * outputStride + r] = s2
-        output[3 * outputStride + r] = s3
-        output[4 * outputStride + r] = s4
-        output[5 * outputStride + r] = s5
-        output[6 * outputStride + r] = s6
-        output[7 * outputStride + r] = s7
-    }
-}
-
-/// One weight row at a time against four activation rows: each unpacked weight block is used four times.
-@inline(__always)
-func block32Columns4<F: Block32Weights>(
-    _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
-    activations: UnsafeRawPointer, activationRowBytes: Int,
-    columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
-) {
-    let blocks = columns / 32
-    let a0 = Int8Row(activations, columns: columns)
-    let a1 = Int8Row(activations + activationRowBytes, columns: columns)
-    let a2 = Int8Row(activations + 2 * activationRowBytes, columns: columns)
-    let a3 = Int8Row(activations + 3 * activationRowBytes, columns: columns)
-    for r in 0..<rows {
-        let row = weights + r * weightRowBytes
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        var acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps()
-        for b in 0..<blocks {
-            let block = row + b * F.blockBytes
-            let w = F.levels(block)
-            let wAbs = F.isSigned ? _mm256_abs_epi8(w) : w
-            let dw = _mm256_set1_ps(F.scale(block))
-            block32Step(F.self, w, wAbs, dw, a0, b, &acc0)
-            block32Step(F.self, w, wAbs, dw, a1, b, &acc1)
-            block32Step(F.self, w, wAbs, dw, a2, b, &acc2)
-            block32Step(F.self, w, wAbs, dw, a3, b, &acc3)
-        }
-        if F.hasOffset {
-            var b = 0
-            while b + 8 <= blocks {
-                let offsets = block32Offsets8(F.self, row, b)
-                block32OffsetStep8(offsets, a0, b, &acc0)
-                block32OffsetStep8(offsets, a1, b, &acc1)
-                block32OffsetStep8(offsets, a2, b, &acc2)
-                block32OffsetStep8(offsets, a3, b, &acc3)
-                b += 8
-            }
-            while b < blocks {
-                let offset = block32Offset1(F.self, row, b)
-                block32OffsetStep1(offset, a0, b, &acc0)
-                block32OffsetStep1(offset, a1, b, &acc1)
-                block32OffsetStep1(offset, a2, b, &acc2)
-                block32OffsetStep1(offset, a3, b, &acc3)
-                b += 1
-            }
-        }
-        let s0 = acc0.sum(), s1 = acc1.sum(), s2 = acc2.sum(), s3 = acc3.sum()
-        output[r] = s0
-        output[outputStride + r] = s1
-        output[2 * outputStride + r] = s2
-        output[3 * outputStride + r] = s3
-    }
-}
-
-/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time against one activation row, each output
-/// with its own accumulator and the same operations as in `block32Columns4`. Two rows far apart are
-/// two streams the hardware prefetcher follows (adjacent rows interleaved within one page defeat it,
-/// ~35% slower on large matrices), and two independent chains hide the FMA latency.
-@inline(__always)
-func block32Column1<F: Block32Weights>(
+func block32MatrixVector<F: Block32Weights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     activation: UnsafeRawPointer, columns: Int, output: UnsafeMutablePointer<Float>
 ) {
     let blocks = columns / 32
     let a = Int8Row(activation, columns: columns)
-    let half = rows / 2
-    for i in 0..<half {
-        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        for b in 0..<blocks {
-            let block0 = row0 + b * F.blockBytes, block1 = row1 + b * F.blockBytes
-            let w0 = F.levels(block0), w1 = F.levels(block1)
-            block32Step(F.self, w0, F.isSigned ? _mm256_abs_epi8(w0) : w0, _mm256_set1_ps(F.scale(block0)), a, b, &acc0)
-            block32Step(F.self, w1, F.isSigned ? _mm256_abs_epi8(w1) : w1, _mm256_set1_ps(F.scale(block1)), a, b, &acc1)
-        }
-        if F.hasOffset {
-            block32AddOffsets(F.self, row0, a, blocks: blocks, &acc0)
-            block32AddOffsets(F.self, row1, a, blocks: blocks, &acc1)
-        }
-        output[i] = acc0.sum()
-        output[half + i] = acc1.sum()
-    }
-    if rows % 2 == 1 {
-        let r = rows - 1
-        let row = weights + r * weightRowBytes
+    let span = rows / 8
+    for i in 0..<span {
+        let group = RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8)
         var acc = _mm256_setzero_ps()
         for b in 0..<blocks {
-            let block = row + b * F.blockBytes
-            let w = F.levels(block)
-            block32Step(F.self, w, F.isSigned ? _mm256_abs_epi8(w) : w, _mm256_set1_ps(F.scale(block)), a, b, &acc)
+            let av = a.values(b)
+            @inline(__always) func partials(_ j: Int) -> __m256i {
+                block32Partials(F.self, F.levels(group.row(j) + b * F.blockBytes), av)
+            }
+            let sums = reduceLanes8(partials(0), partials(1), partials(2), partials(3),
+                                    partials(4), partials(5), partials(6), partials(7))
+            let scales = F.scales8(group, b)
+            block32Accumulate(F.self, sums, scales, F.offsets8(scales, group, b), a, b, &acc)
         }
-        if F.hasOffset { block32AddOffsets(F.self, row, a, blocks: blocks, &acc) }
-        output[r] = acc.sum()
+        let lanes = unsafeBitCast(acc, to: SIMD8<Float>.self)
+        for j in 0..<8 { output[i + j * span] = lanes[j] }
+    }
+    for r in (8 * span)..<rows {
+        output[r] = block32Row(F.self, weights + r * weightRowBytes, a, blocks: blocks)
+    }
+}
+
+/// One output with the same float steps as a lane of the eight-row kernels.
+@inline(__always)
+func block32Row<F: Block32Weights>(_: F.Type, _ row: UnsafeRawPointer, _ a: Int8Row, blocks: Int) -> Float {
+    var acc = _mm_setzero_ps()
+    for b in 0..<blocks {
+        let block = row + b * F.blockBytes
+        let sum = horizontalSum(block32Partials(F.self, F.levels(block), a.values(b)))
+        acc = _mm_fmadd_ss(_mm_set_ss(Float(sum)), _mm_set_ss(F.scale(block) * a.scaleValue(b)), acc)
+        if F.hasOffset { acc = _mm_fmadd_ss(_mm_set_ss(F.offset(block)), _mm_set_ss(a.sum(b)), acc) }
+    }
+    return _mm_cvtss_f32(acc)
+}
+
+// MARK: Matrix-matrix
+
+/// Bytes of one packed block of eight rows: 8 chunks of (4 levels × 8 rows), 8 scales, 8 offsets.
+let packedBlockBytes = 320
+
+/// Unpacks block after block of eight weight rows into the layout the matrix-matrix kernel reads:
+/// chunk `k` holds levels `4k..<4k+4` of rows 0..<8, so one broadcast of four activation bytes
+/// meets all eight rows in one `maddubs`; then the rows' scales and offsets as f32.
+@inline(__always)
+func block32Pack<F: Block32Weights>(_: F.Type, _ rows: RowGroup, blocks: Int, into packed: UnsafeMutableRawPointer) {
+    for b in 0..<blocks {
+        @inline(__always) func levels(_ j: Int) -> __m256i { F.levels(rows.row(j) + b * F.blockBytes) }
+        let out = packed + b * packedBlockBytes
+        // An 8×8 transpose of 32-bit groups: row j's group k goes to chunk k, slot j.
+        let t0 = _mm256_unpacklo_epi32(levels(0), levels(1)), t1 = _mm256_unpackhi_epi32(levels(0), levels(1))
+        let t2 = _mm256_unpacklo_epi32(levels(2), levels(3)), t3 = _mm256_unpackhi_epi32(levels(2), levels(3))
+        let t4 = _mm256_unpacklo_epi32(levels(4), levels(5)), t5 = _mm256_unpackhi_epi32(levels(4), levels(5))
+        let t6 = _mm256_unpacklo_epi32(levels(6), levels(7)), t7 = _mm256_unpackhi_epi32(levels(6), levels(7))
+        let u0 = quads(_mm256_unpacklo_epi64(t0, t2)), u1 = quads(_mm256_unpackhi_epi64(t0, t2))
+        let u2 = quads(_mm256_unpacklo_epi64(t1, t3)), u3 = quads(_mm256_unpackhi_epi64(t1, t3))
+        let u4 = quads(_mm256_unpacklo_epi64(t4, t6)), u5 = quads(_mm256_unpackhi_epi64(t4, t6))
+        let u6 = quads(_mm256_unpacklo_epi64(t5, t7)), u7 = quads(_mm256_unpackhi_epi64(t5, t7))
+        // u_k holds groups k (low half) and k + 4 (high half) of rows 0..<4; u_{k+4} of rows 4..<8.
+        @inline(__always) func chunks(_ k: Int, _ rows0to3: SIMD8<Int32>, _ rows4to7: SIMD8<Int32>) {
+            store(SIMD8(lowHalf: rows0to3.lowHalf, highHalf: rows4to7.lowHalf), out + 32 * k)
+            store(SIMD8(lowHalf: rows0to3.highHalf, highHalf: rows4to7.highHalf), out + 32 * (k + 4))
+        }
+        chunks(0, u0, u4)
+        chunks(1, u1, u5)
+        chunks(2, u2, u6)
+        chunks(3, u3, u7)
+        let scales = F.scales8(rows, b)
+        _mm256_storeu_ps((out + 256).assumingMemoryBound(to: Float.self), scales)
+        if F.hasOffset { _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), F.offsets8(scales, rows, b)) }
+    }
+}
+
+@inline(__always)
+private func quads(_ v: __m256i) -> SIMD8<Int32> { unsafeBitCast(v, to: SIMD8<Int32>.self) }
+
+@inline(__always)
+private func store(_ v: SIMD8<Int32>, _ p: UnsafeMutableRawPointer) {
+    _mm256_storeu_si256(p.assumingMemoryBound(to: __m256i.self), unsafeBitCast(v, to: __m256i.self))
+}
+
+/// Four activation levels `4k..<4k+4` of block `b`, in every 32-bit lane.
+@inline(__always)
+func broadcastLevels(_ a: Int8Row, _ b: Int, _ k: Int) -> __m256i {
+    _mm256_set1_epi32(a.levels.loadUnaligned(fromByteOffset: 32 * b + 4 * k, as: Int32.self))
+}
+
+/// Σ level·q of packed block `p` against two activation rows, lane `j` for weight row `j`.
+/// Unsigned levels below 32 times |q| ≤ 127 leave room to add four `maddubs` results in Int16.
+@inline(__always)
+func packedSums2<F: Block32Weights>(_: F.Type, _ p: UnsafeRawPointer, _ a0: Int8Row, _ a1: Int8Row, _ b: Int) -> (__m256i, __m256i) {
+    let ones = _mm256_set1_epi16(1)
+    if F.isSigned {
+        var s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256()
+        for k in 0..<8 {
+            let w = loadBytes32(p + 32 * k)
+            let wAbs = _mm256_abs_epi8(w)
+            s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a0, b, k), w)), ones))
+            s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a1, b, k), w)), ones))
+        }
+        return (s0, s1)
+    }
+    var sums0 = _mm256_setzero_si256(), sums1 = _mm256_setzero_si256()
+    for half in 0..<2 {
+        var h0 = _mm256_setzero_si256(), h1 = _mm256_setzero_si256()
+        for k in (4 * half)..<(4 * half + 4) {
+            let w = loadBytes32(p + 32 * k)
+            h0 = _mm256_add_epi16(h0, _mm256_maddubs_epi16(w, broadcastLevels(a0, b, k)))
+            h1 = _mm256_add_epi16(h1, _mm256_maddubs_epi16(w, broadcastLevels(a1, b, k)))
+        }
+        sums0 = _mm256_add_epi32(sums0, _mm256_madd_epi16(h0, ones))
+        sums1 = _mm256_add_epi32(sums1, _mm256_madd_epi16(h1, ones))
+    }
+    return (sums0, sums1)
+}
+
+@inline(__always)
+func packedScales(_ p: UnsafeRawPointer) -> __m256 { _mm256_loadu_ps((p + 256).assumingMemoryBound(to: Float.self)) }
+
+@inline(__always)
+func packedOffsets(_ p: UnsafeRawPointer) -> __m256 { _mm256_loadu_ps((p + 288).assumingMemoryBound(to: Float.self)) }
+
+/// Eight packed weight rows against every activation row, two at a time; each weight chunk loaded
+/// serves both. Rows of the batch beyond the last pair go alone (the second of the pair is
+/// computed from the first and dropped).
+@inline(__always)
+func block32MatrixMatrix<F: Block32Weights>(
+    _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+    activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
+    columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
+) {
+    let blocks = columns / 32
+    withUnsafeTemporaryAllocation(byteCount: blocks * packedBlockBytes, alignment: 64) { buffer in
+        let packed = buffer.baseAddress!
+        var r = 0
+        while r < rows {
+            let count = min(8, rows - r)
+            block32Pack(F.self, RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count),
+                        blocks: blocks, into: packed)
+            var c = 0
+            while c < activationCount {
+                let a0 = Int8Row(activations + c * activationRowBytes, columns: columns)
+                let a1 = c + 1 < activationCount ? Int8Row(activations + (c + 1) * activationRowBytes, columns: columns) : a0
+                var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+                for b in 0..<blocks {
+                    let p = UnsafeRawPointer(packed) + b * packedBlockBytes
+                    let (sums0, sums1) = packedSums2(F.self, p, a0, a1, b)
+                    let scales = packedScales(p)
+                    block32Accumulate(F.self, sums0, scales, packedOffsets(p), a0, b, &acc0)
+                    block32Accumulate(F.self, sums1, scales, packedOffsets(p), a1, b, &acc1)
+                }
+                storeLanes(acc0, count, output + c * outputStride + r)
+                if c + 1 < activationCount { storeLanes(acc1, count, output + (c + 1) * outputStride + r) }
+                c += 2
+            }
+            r += 8
+        }
+    }
+}
+
+@inline(__always)
+func storeLanes(_ v: __m256, _ count: Int, _ p: UnsafeMutablePointer<Float>) {
+    if count == 8 {
+        _mm256_storeu_ps(p, v)
+    } else {
+        let lanes = unsafeBitCast(v, to: SIMD8<Float>.self)
+        for j in 0..<count { p[j] = lanes[j] }
     }
 }

@@ -29,6 +29,10 @@ struct Int8Row {
     @inline(__always)
     func scale(_ b: Int) -> __m256 { _mm256_set1_ps(scales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self)) }
 
+    /// The scale of block `b`.
+    @inline(__always)
+    func scaleValue(_ b: Int) -> Float { scales.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }
+
     /// `d * Σq` of block `b`.
     @inline(__always)
     func sum(_ b: Int) -> Float { sums.loadUnaligned(fromByteOffset: 4 * b, as: Float.self) }

@@ -26,6 +26,14 @@ final class MatrixMultiplier: @unchecked Sendable {
     static let rowTile = 16
     /// Activation rows per integer-kernel call: their quantized rows stay in L2.
     static let activationTile = 64
+    /// The 32-value formats' kernels unpack each eight weight rows once per call, into a layout made
+    /// for many activation rows: they take the whole batch at once.
+    static func activationTile(_ type: GGMLType, batch: Int) -> Int {
+        switch type {
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0: return batch
+        default: return activationTile
+        }
+    }
     /// Rows dequantized at once on the float path: small enough that the tile stays in L2.
     static let floatTile = 16
 
@@ -100,7 +108,7 @@ final class MatrixMultiplier: @unchecked Sendable {
                     let rows = min(tile, upper - row)
                     var t = 0
                     while t < batch {
-                        let count = min(Self.activationTile, batch - t)
+                        let count = min(Self.activationTile(w.type, batch: batch), batch - t)
                         QuantizedMatmul.multiply(
                             w.type, weights: w.data + row * w.rowBytes, weightRowBytes: w.rowBytes, rows: rows,
                             activations: quantized + t * rowBytes, activationRowBytes: rowBytes, activationCount: count,
