@@ -33,6 +33,90 @@ public func avx2AttentionScores(_ q: UnsafePointer<Float>, keys: UnsafePointer<F
     }
 }
 
+/// `scores[g·scoreStride + j] = scale · q_g·k_j` for `heads` queries `dimension` floats apart (the
+/// heads that share one KV head) and `count` keys `stride` floats apart. Two heads and four keys
+/// at a time: each loaded key serves both heads. Every score is the same sum, in the same order,
+/// as `avx2AttentionScores` computes.
+public func avx2AttentionScoresGroup(_ q: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float>, stride: Int,
+                                     count: Int, dimension: Int, scale: Float,
+                                     scores: UnsafeMutablePointer<Float>, scoreStride: Int) {
+    var g = 0
+    while g + 2 <= heads {
+        let q0 = q + g * dimension, q1 = q0 + dimension
+        let s0 = scores + g * scoreStride, s1 = s0 + scoreStride
+        var j = 0
+        while j + 4 <= count {
+            let k0 = keys + j * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride
+            var a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(), a03 = _mm256_setzero_ps()
+            var a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(), a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps()
+            var i = 0
+            while i < dimension {
+                let x0 = _mm256_loadu_ps(q0 + i), x1 = _mm256_loadu_ps(q1 + i)
+                let y0 = _mm256_loadu_ps(k0 + i), y1 = _mm256_loadu_ps(k1 + i)
+                let y2 = _mm256_loadu_ps(k2 + i), y3 = _mm256_loadu_ps(k3 + i)
+                a00 = _mm256_fmadd_ps(x0, y0, a00); a01 = _mm256_fmadd_ps(x0, y1, a01)
+                a02 = _mm256_fmadd_ps(x0, y2, a02); a03 = _mm256_fmadd_ps(x0, y3, a03)
+                a10 = _mm256_fmadd_ps(x1, y0, a10); a11 = _mm256_fmadd_ps(x1, y1, a11)
+                a12 = _mm256_fmadd_ps(x1, y2, a12); a13 = _mm256_fmadd_ps(x1, y3, a13)
+                i += 8
+            }
+            s0[j] = a00.sum() * scale; s0[j + 1] = a01.sum() * scale; s0[j + 2] = a02.sum() * scale; s0[j + 3] = a03.sum() * scale
+            s1[j] = a10.sum() * scale; s1[j + 1] = a11.sum() * scale; s1[j + 2] = a12.sum() * scale; s1[j + 3] = a13.sum() * scale
+            j += 4
+        }
+        if j < count {
+            avx2AttentionScores(q0, keys: keys + j * stride, stride: stride, count: count - j, dimension: dimension, scale: scale, scores: s0 + j)
+            avx2AttentionScores(q1, keys: keys + j * stride, stride: stride, count: count - j, dimension: dimension, scale: scale, scores: s1 + j)
+        }
+        g += 2
+    }
+    if g < heads {
+        avx2AttentionScores(q + g * dimension, keys: keys, stride: stride, count: count, dimension: dimension, scale: scale,
+                            scores: scores + g * scoreStride)
+    }
+}
+
+/// `accumulator_g ← accumulator_g · corrections[g] + Σ_j weights[g·weightStride + j] · v_j` for
+/// `heads` accumulators `dimension` floats apart. Two heads at a time share each loaded value;
+/// every element is the same sum, in the same order, as `avx2AttentionAccumulate` computes.
+public func avx2AttentionAccumulateGroup(_ accumulators: UnsafeMutablePointer<Float>, heads: Int, corrections: UnsafePointer<Float>,
+                                         values: UnsafePointer<Float>, stride: Int, weights: UnsafePointer<Float>, weightStride: Int,
+                                         count: Int, dimension: Int) {
+    var g = 0
+    while g + 2 <= heads, dimension % 32 == 0 {
+        let acc0 = accumulators + g * dimension, acc1 = acc0 + dimension
+        let w0 = weights + g * weightStride, w1 = w0 + weightStride
+        let c0 = _mm256_set1_ps(corrections[g]), c1 = _mm256_set1_ps(corrections[g + 1])
+        var i = 0
+        while i < dimension {
+            var a0 = _mm256_mul_ps(_mm256_loadu_ps(acc0 + i), c0), a1 = _mm256_mul_ps(_mm256_loadu_ps(acc0 + i + 8), c0)
+            var a2 = _mm256_mul_ps(_mm256_loadu_ps(acc0 + i + 16), c0), a3 = _mm256_mul_ps(_mm256_loadu_ps(acc0 + i + 24), c0)
+            var b0 = _mm256_mul_ps(_mm256_loadu_ps(acc1 + i), c1), b1 = _mm256_mul_ps(_mm256_loadu_ps(acc1 + i + 8), c1)
+            var b2 = _mm256_mul_ps(_mm256_loadu_ps(acc1 + i + 16), c1), b3 = _mm256_mul_ps(_mm256_loadu_ps(acc1 + i + 24), c1)
+            for j in 0..<count {
+                let v = values + j * stride + i
+                let v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8), v2 = _mm256_loadu_ps(v + 16), v3 = _mm256_loadu_ps(v + 24)
+                let x = _mm256_broadcast_ss(w0 + j), y = _mm256_broadcast_ss(w1 + j)
+                a0 = _mm256_fmadd_ps(x, v0, a0); a1 = _mm256_fmadd_ps(x, v1, a1)
+                a2 = _mm256_fmadd_ps(x, v2, a2); a3 = _mm256_fmadd_ps(x, v3, a3)
+                b0 = _mm256_fmadd_ps(y, v0, b0); b1 = _mm256_fmadd_ps(y, v1, b1)
+                b2 = _mm256_fmadd_ps(y, v2, b2); b3 = _mm256_fmadd_ps(y, v3, b3)
+            }
+            _mm256_storeu_ps(acc0 + i, a0); _mm256_storeu_ps(acc0 + i + 8, a1)
+            _mm256_storeu_ps(acc0 + i + 16, a2); _mm256_storeu_ps(acc0 + i + 24, a3)
+            _mm256_storeu_ps(acc1 + i, b0); _mm256_storeu_ps(acc1 + i + 8, b1)
+            _mm256_storeu_ps(acc1 + i + 16, b2); _mm256_storeu_ps(acc1 + i + 24, b3)
+            i += 32
+        }
+        g += 2
+    }
+    while g < heads {
+        avx2AttentionAccumulate(accumulators + g * dimension, correction: corrections[g], values: values, stride: stride,
+                                weights: weights + g * weightStride, count: count, dimension: dimension)
+        g += 1
+    }
+}
+
 /// `x[j] ← exp(x[j] − maximum)` for `count` values; returns their sum.
 public func avx2ExpShifted(_ x: UnsafeMutablePointer<Float>, count: Int, maximum: Float) -> Float {
     let m = _mm256_set1_ps(maximum)

@@ -147,37 +147,61 @@ func block32Pack<F: Block32Weights>(_: F.Type, _ rows: RowGroup, blocks: Int, in
     for b in 0..<blocks {
         @inline(__always) func levels(_ j: Int) -> __m256i { F.levels(rows.row(j) + b * F.blockBytes) }
         let out = packed + b * packedBlockBytes
-        // An 8×8 transpose of 32-bit groups: row j's group k goes to chunk k, slot j.
-        let t0 = _mm256_unpacklo_epi32(levels(0), levels(1)), t1 = _mm256_unpackhi_epi32(levels(0), levels(1))
-        let t2 = _mm256_unpacklo_epi32(levels(2), levels(3)), t3 = _mm256_unpackhi_epi32(levels(2), levels(3))
-        let t4 = _mm256_unpacklo_epi32(levels(4), levels(5)), t5 = _mm256_unpackhi_epi32(levels(4), levels(5))
-        let t6 = _mm256_unpacklo_epi32(levels(6), levels(7)), t7 = _mm256_unpackhi_epi32(levels(6), levels(7))
-        let u0 = quads(_mm256_unpacklo_epi64(t0, t2)), u1 = quads(_mm256_unpackhi_epi64(t0, t2))
-        let u2 = quads(_mm256_unpacklo_epi64(t1, t3)), u3 = quads(_mm256_unpackhi_epi64(t1, t3))
-        let u4 = quads(_mm256_unpacklo_epi64(t4, t6)), u5 = quads(_mm256_unpackhi_epi64(t4, t6))
-        let u6 = quads(_mm256_unpacklo_epi64(t5, t7)), u7 = quads(_mm256_unpackhi_epi64(t5, t7))
-        // u_k holds groups k (low half) and k + 4 (high half) of rows 0..<4; u_{k+4} of rows 4..<8.
-        @inline(__always) func chunks(_ k: Int, _ rows0to3: SIMD8<Int32>, _ rows4to7: SIMD8<Int32>) {
-            store(SIMD8(lowHalf: rows0to3.lowHalf, highHalf: rows4to7.lowHalf), out + 32 * k)
-            store(SIMD8(lowHalf: rows0to3.highHalf, highHalf: rows4to7.highHalf), out + 32 * (k + 4))
-        }
-        chunks(0, u0, u4)
-        chunks(1, u1, u5)
-        chunks(2, u2, u6)
-        chunks(3, u3, u7)
+        let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
+        for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
         let scales = F.scales8(rows, b)
         _mm256_storeu_ps((out + 256).assumingMemoryBound(to: Float.self), scales)
         if F.hasOffset { _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), F.offsets8(scales, rows, b)) }
     }
 }
 
+/// The 8×8 transpose of 32-bit lanes: lane `j` of result `k` is lane `k` of `v_j`.
 @inline(__always)
-private func quads(_ v: __m256i) -> SIMD8<Int32> { unsafeBitCast(v, to: SIMD8<Int32>.self) }
+func transpose8x8(_ v0: __m256i, _ v1: __m256i, _ v2: __m256i, _ v3: __m256i,
+                  _ v4: __m256i, _ v5: __m256i, _ v6: __m256i, _ v7: __m256i) -> Transposed8 {
+    let t0 = _mm256_unpacklo_epi32(v0, v1), t1 = _mm256_unpackhi_epi32(v0, v1)
+    let t2 = _mm256_unpacklo_epi32(v2, v3), t3 = _mm256_unpackhi_epi32(v2, v3)
+    let t4 = _mm256_unpacklo_epi32(v4, v5), t5 = _mm256_unpackhi_epi32(v4, v5)
+    let t6 = _mm256_unpacklo_epi32(v6, v7), t7 = _mm256_unpackhi_epi32(v6, v7)
+    // u_k holds lanes k (low half) and k + 4 (high half) of v0..<v4; w_k the same of v4..<v8.
+    let u0 = lanes(_mm256_unpacklo_epi64(t0, t2)), u1 = lanes(_mm256_unpackhi_epi64(t0, t2))
+    let u2 = lanes(_mm256_unpacklo_epi64(t1, t3)), u3 = lanes(_mm256_unpackhi_epi64(t1, t3))
+    let w0 = lanes(_mm256_unpacklo_epi64(t4, t6)), w1 = lanes(_mm256_unpackhi_epi64(t4, t6))
+    let w2 = lanes(_mm256_unpacklo_epi64(t5, t7)), w3 = lanes(_mm256_unpackhi_epi64(t5, t7))
+    @inline(__always) func join(_ a: SIMD4<Int32>, _ b: SIMD4<Int32>) -> __m256i {
+        unsafeBitCast(SIMD8(lowHalf: a, highHalf: b), to: __m256i.self)
+    }
+    return Transposed8(
+        join(u0.lowHalf, w0.lowHalf), join(u1.lowHalf, w1.lowHalf), join(u2.lowHalf, w2.lowHalf), join(u3.lowHalf, w3.lowHalf),
+        join(u0.highHalf, w0.highHalf), join(u1.highHalf, w1.highHalf), join(u2.highHalf, w2.highHalf), join(u3.highHalf, w3.highHalf))
+}
+
+/// Eight vectors from `transpose8x8`.
+struct Transposed8 {
+    let v0, v1, v2, v3, v4, v5, v6, v7: __m256i
+
+    @inline(__always)
+    init(_ v0: __m256i, _ v1: __m256i, _ v2: __m256i, _ v3: __m256i, _ v4: __m256i, _ v5: __m256i, _ v6: __m256i, _ v7: __m256i) {
+        (self.v0, self.v1, self.v2, self.v3, self.v4, self.v5, self.v6, self.v7) = (v0, v1, v2, v3, v4, v5, v6, v7)
+    }
+
+    @inline(__always)
+    subscript(_ k: Int) -> __m256i {
+        switch k {
+        case 0: v0
+        case 1: v1
+        case 2: v2
+        case 3: v3
+        case 4: v4
+        case 5: v5
+        case 6: v6
+        default: v7
+        }
+    }
+}
 
 @inline(__always)
-private func store(_ v: SIMD8<Int32>, _ p: UnsafeMutableRawPointer) {
-    _mm256_storeu_si256(p.assumingMemoryBound(to: __m256i.self), unsafeBitCast(v, to: __m256i.self))
-}
+private func lanes(_ v: __m256i) -> SIMD8<Int32> { unsafeBitCast(v, to: SIMD8<Int32>.self) }
 
 /// Four activation levels `4k..<4k+4` of block `b`, in every 32-bit lane.
 @inline(__always)
@@ -200,6 +224,13 @@ func packedSums2<F: Block32Weights>(_: F.Type, _ p: UnsafeRawPointer, _ a0: Int8
         }
         return (s0, s1)
     }
+    return packedUnsignedSums2(p, a0, a1, b)
+}
+
+/// `packedSums2` for unsigned levels below 32.
+@inline(__always)
+func packedUnsignedSums2(_ p: UnsafeRawPointer, _ a0: Int8Row, _ a1: Int8Row, _ b: Int) -> (__m256i, __m256i) {
+    let ones = _mm256_set1_epi16(1)
     var sums0 = _mm256_setzero_si256(), sums1 = _mm256_setzero_si256()
     for half in 0..<2 {
         var h0 = _mm256_setzero_si256(), h1 = _mm256_setzero_si256()

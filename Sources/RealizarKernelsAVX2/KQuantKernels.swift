@@ -1,33 +1,29 @@
 import _Builtin_intrinsics.intel
 
 /// `Q4_K`/`Q5_K`: 256-value super-blocks of eight 32-value sub-blocks, value
-/// `d·sc_j·q − dmin·m_j`. Per sub-block the integer dot Σq·a is scaled by `sc_j` in `madd`, then by
-/// the activation block's scale; `d` is applied once per super-block and the minimums through the
-/// activation blocks' `d·Σq`.
+/// `d·sc_j·q − dmin·m_j`, with 6-bit `sc_j` and `m_j`.
 protocol KQuantMinWeights {
     static var blockBytes: Int { get }
-    /// The unsigned levels of sub-blocks `2k` (low) and `2k + 1` (high).
-    static func chunk(_ block: UnsafeRawPointer, _ k: Int) -> (low: __m256i, high: __m256i)
+    /// The unsigned levels of sub-block `j` of the super-block at `block`.
+    static func levels(_ block: UnsafeRawPointer, _ j: Int) -> __m256i
 }
 
 enum Q4_KWeights: KQuantMinWeights {
     static var blockBytes: Int { 144 }
-    @inline(__always) static func chunk(_ block: UnsafeRawPointer, _ k: Int) -> (low: __m256i, high: __m256i) {
-        let v = loadBytes32(block + 16 + 32 * k)
-        let mask = _mm256_set1_epi8(0x0F)
-        return (_mm256_and_si256(v, mask), _mm256_and_si256(_mm256_srli_epi16(v, 4), mask))
+    @inline(__always) static func levels(_ block: UnsafeRawPointer, _ j: Int) -> __m256i {
+        let v = loadBytes32(block + 16 + 32 * (j / 2))
+        return _mm256_and_si256(j % 2 == 0 ? v : _mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F))
     }
 }
 
 enum Q5_KWeights: KQuantMinWeights {
     static var blockBytes: Int { 176 }
-    @inline(__always) static func chunk(_ block: UnsafeRawPointer, _ k: Int) -> (low: __m256i, high: __m256i) {
-        let v = loadBytes32(block + 48 + 32 * k)
-        let qh = _mm256_srli_epi16(loadBytes32(block + 16), Int32(2 * k))
-        let mask = _mm256_set1_epi8(0x0F), bit = _mm256_set1_epi8(0x10)
-        let low = _mm256_or_si256(_mm256_and_si256(v, mask), _mm256_and_si256(_mm256_slli_epi16(qh, 4), bit))
-        let high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), mask), _mm256_and_si256(_mm256_slli_epi16(qh, 3), bit))
-        return (low, high)
+    @inline(__always) static func levels(_ block: UnsafeRawPointer, _ j: Int) -> __m256i {
+        let v = loadBytes32(block + 48 + 32 * (j / 2))
+        let low = _mm256_and_si256(j % 2 == 0 ? v : _mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F))
+        // Bit j of each qh byte, moved to bit 4.
+        let high = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(loadBytes32(block + 16), Int32(j)), 4), _mm256_set1_epi8(0x10))
+        return _mm256_or_si256(low, high)
     }
 }
 
@@ -44,154 +40,178 @@ func kScalesAndMins(_ p: UnsafeRawPointer) -> (scales: UInt64, mins: UInt64) {
     return (UInt64(u0 & low6) | UInt64(scalesHigh) << 32, UInt64(u1 & low6) | UInt64(minsHigh) << 32)
 }
 
-/// Byte `j` of `packed` in every 16-bit lane.
+// Every output is computed by the same f32 operations whichever kernel, batch position and tile
+// handles it (see Block32Kernels). Per super-block, with `I_j = sc_j·Σ q·a` exact in Int32:
+//     acc = fnma(dmin·m_j, (d·Σq)_a, acc)     j = 0..<8
+//     t = fma(Float(I_j), d_a, t)              j = 0..<8, t from 0
+//     acc = fma(t, d, acc)
+// One output per lane: eight rows far apart (matrix-vector) or eight packed rows (matrix-matrix).
+
+/// The scales, minimums and super-block factors of super-block `s` of eight rows: `scales[j]` and
+/// `mins[j]` hold sub-block `j` of each row in its lane (Int32).
 @inline(__always)
-func broadcastScale(_ packed: UInt64, _ j: Int) -> __m256i {
-    _mm256_set1_epi16(Int16(truncatingIfNeeded: (packed >> UInt64(8 * j)) & 0xFF))
+func kQuantGroupScales<F: KQuantMinWeights>(_: F.Type, _ rows: RowGroup, _ s: Int)
+    -> (scales: Transposed8, mins: Transposed8, d: __m256, dmin: __m256) {
+    @inline(__always) func unpacked(_ r: Int) -> (__m256i, __m256i) {
+        let (scales, mins) = kScalesAndMins(rows.row(r) + s * F.blockBytes + 4)
+        return (_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(Int64(bitPattern: scales))),
+                _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(Int64(bitPattern: mins))))
+    }
+    let (s0, m0) = unpacked(0), (s1, m1) = unpacked(1), (s2, m2) = unpacked(2), (s3, m3) = unpacked(3)
+    let (s4, m4) = unpacked(4), (s5, m5) = unpacked(5), (s6, m6) = unpacked(6), (s7, m7) = unpacked(7)
+    return (transpose8x8(s0, s1, s2, s3, s4, s5, s6, s7), transpose8x8(m0, m1, m2, m3, m4, m5, m6, m7),
+            rows.halves(s * F.blockBytes), rows.halves(s * F.blockBytes + 2))
 }
 
-/// Σ over one sub-block of `scale·w·a`, as eight float partial sums.
+/// `dmin·m_j` of eight rows.
 @inline(__always)
-func scaledProduct(_ w: __m256i, _ a: __m256i, _ scale: __m256i) -> __m256 {
-    _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(w, a), scale))
-}
+func kQuantMins(_ dmin: __m256, _ mins: __m256i) -> __m256 { _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(mins)) }
 
 func kQuantMinMultiply<F: KQuantMinWeights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
     columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
 ) {
-    var c = 0
-    while c + 4 <= activationCount {
-        kQuantMinColumns4(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
-                          activations: activations + c * activationRowBytes, activationRowBytes: activationRowBytes,
-                          columns: columns, output: output + c * outputStride, outputStride: outputStride)
-        c += 4
-    }
-    while c < activationCount {
-        kQuantMinColumn1(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
-                         activation: activations + c * activationRowBytes, columns: columns, output: output + c * outputStride)
-        c += 1
+    if activationCount == 1 {
+        kQuantMinMatrixVector(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
+                              activation: activations, columns: columns, output: output)
+    } else {
+        kQuantMinMatrixMatrix(format, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
+                              activations: activations, activationRowBytes: activationRowBytes,
+                              activationCount: activationCount, columns: columns, output: output, outputStride: outputStride)
     }
 }
 
-// Every output `W[r]·A[c]` is computed by the same sequence of f32 operations whichever path,
-// batch position and tile handles it (see `block32Step`): per super-block
-// `acc = fnma(dmin·m, (d·Σq)_a, acc)` (`kQuantMinStep`), then one chain `t` over the sub-blocks in
-// order (`kQuantMinSubStep`), then `acc = fma(t, d, acc)`; finally the eight lanes summed in order.
-
-/// `dmin·m_j` of the super-block at `block`, lane `j`.
+/// Rows `i + j·rows/8` for `j` in `0..<8` at a time (eight streams, as in `block32MatrixVector`);
+/// the last `rows % 8` rows one by one.
 @inline(__always)
-func kQuantMins(_ block: UnsafeRawPointer, _ mins: UInt64) -> __m256 {
-    _mm256_mul_ps(_mm256_set1_ps(loadHalf(block, 2)),
-                  _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(Int64(bitPattern: mins)))))
-}
-
-/// Subtracts the minimums of super-block `s` (`kQuantMins`) times activation row `a`.
-@inline(__always)
-func kQuantMinStep(_ m: __m256, _ a: Int8Row, _ s: Int, _ acc: inout __m256) {
-    acc = _mm256_fnmadd_ps(m, a.sums8(8 * s), acc)
-}
-
-/// Adds sub-block `b` (levels `w`, scale `scale` in every Int16 lane) times activation row `a` to `t`.
-@inline(__always)
-func kQuantMinSubStep(_ w: __m256i, _ scale: __m256i, _ a: Int8Row, _ b: Int, _ t: inout __m256) {
-    t = _mm256_fmadd_ps(scaledProduct(w, a.values(b), scale), a.scale(b), t)
-}
-
-@inline(__always)
-func kQuantMinColumns4<F: KQuantMinWeights>(
-    _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
-    activations: UnsafeRawPointer, activationRowBytes: Int,
-    columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
-) {
-    let superBlocks = columns / 256
-    let a0 = Int8Row(activations, columns: columns)
-    let a1 = Int8Row(activations + activationRowBytes, columns: columns)
-    let a2 = Int8Row(activations + 2 * activationRowBytes, columns: columns)
-    let a3 = Int8Row(activations + 3 * activationRowBytes, columns: columns)
-    for r in 0..<rows {
-        let row = weights + r * weightRowBytes
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        var acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps()
-        for s in 0..<superBlocks {
-            let block = row + s * F.blockBytes
-            let (scales, mins) = kScalesAndMins(block + 4)
-            let m = kQuantMins(block, mins)
-            kQuantMinStep(m, a0, s, &acc0)
-            kQuantMinStep(m, a1, s, &acc1)
-            kQuantMinStep(m, a2, s, &acc2)
-            kQuantMinStep(m, a3, s, &acc3)
-            var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
-            var t2 = _mm256_setzero_ps(), t3 = _mm256_setzero_ps()
-            for k in 0..<4 {
-                let (low, high) = F.chunk(block, k)
-                let sLow = broadcastScale(scales, 2 * k), sHigh = broadcastScale(scales, 2 * k + 1)
-                let b = 8 * s + 2 * k
-                kQuantMinSubStep(low, sLow, a0, b, &t0)
-                kQuantMinSubStep(low, sLow, a1, b, &t1)
-                kQuantMinSubStep(low, sLow, a2, b, &t2)
-                kQuantMinSubStep(low, sLow, a3, b, &t3)
-                kQuantMinSubStep(high, sHigh, a0, b + 1, &t0)
-                kQuantMinSubStep(high, sHigh, a1, b + 1, &t1)
-                kQuantMinSubStep(high, sHigh, a2, b + 1, &t2)
-                kQuantMinSubStep(high, sHigh, a3, b + 1, &t3)
-            }
-            let d = _mm256_set1_ps(loadHalf(block))
-            acc0 = _mm256_fmadd_ps(t0, d, acc0)
-            acc1 = _mm256_fmadd_ps(t1, d, acc1)
-            acc2 = _mm256_fmadd_ps(t2, d, acc2)
-            acc3 = _mm256_fmadd_ps(t3, d, acc3)
-        }
-        output[r] = acc0.sum()
-        output[outputStride + r] = acc1.sum()
-        output[2 * outputStride + r] = acc2.sum()
-        output[3 * outputStride + r] = acc3.sum()
-    }
-}
-
-/// One super-block of one weight row times activation row `a`, as in `kQuantMinColumns4`.
-@inline(__always)
-func kQuantMinSuperBlock<F: KQuantMinWeights>(_: F.Type, _ block: UnsafeRawPointer, _ a: Int8Row, _ s: Int, _ acc: inout __m256) {
-    let (scales, mins) = kScalesAndMins(block + 4)
-    kQuantMinStep(kQuantMins(block, mins), a, s, &acc)
-    var t = _mm256_setzero_ps()
-    for k in 0..<4 {
-        let (low, high) = F.chunk(block, k)
-        let b = 8 * s + 2 * k
-        kQuantMinSubStep(low, broadcastScale(scales, 2 * k), a, b, &t)
-        kQuantMinSubStep(high, broadcastScale(scales, 2 * k + 1), a, b + 1, &t)
-    }
-    acc = _mm256_fmadd_ps(t, _mm256_set1_ps(loadHalf(block)), acc)
-}
-
-/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time (independent chains) against one
-/// activation row; two rows far apart are two streams the hardware prefetcher follows, where
-/// adjacent rows interleaved in one page defeat it.
-@inline(__always)
-func kQuantMinColumn1<F: KQuantMinWeights>(
+func kQuantMinMatrixVector<F: KQuantMinWeights>(
     _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     activation: UnsafeRawPointer, columns: Int, output: UnsafeMutablePointer<Float>
 ) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    let half = rows / 2
-    for i in 0..<half {
-        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        for s in 0..<superBlocks {
-            kQuantMinSuperBlock(F.self, row0 + s * F.blockBytes, a, s, &acc0)
-            kQuantMinSuperBlock(F.self, row1 + s * F.blockBytes, a, s, &acc1)
-        }
-        output[i] = acc0.sum()
-        output[half + i] = acc1.sum()
-    }
-    if rows % 2 == 1 {
-        let r = rows - 1
-        let row = weights + r * weightRowBytes
+    let span = rows / 8
+    let ones = _mm256_set1_epi16(1)
+    for i in 0..<span {
+        let group = RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8)
         var acc = _mm256_setzero_ps()
-        for s in 0..<superBlocks { kQuantMinSuperBlock(F.self, row + s * F.blockBytes, a, s, &acc) }
-        output[r] = acc.sum()
+        for s in 0..<superBlocks {
+            let (scales, mins, d, dmin) = kQuantGroupScales(F.self, group, s)
+            for j in 0..<8 {
+                acc = _mm256_fnmadd_ps(kQuantMins(dmin, mins[j]), _mm256_set1_ps(a.sum(8 * s + j)), acc)
+            }
+            var t = _mm256_setzero_ps()
+            for j in 0..<8 {
+                let b = 8 * s + j
+                let av = a.values(b)
+                @inline(__always) func partials(_ r: Int) -> __m256i {
+                    _mm256_madd_epi16(_mm256_maddubs_epi16(F.levels(group.row(r) + s * F.blockBytes, j), av), ones)
+                }
+                let sums = _mm256_mullo_epi32(reduceLanes8(partials(0), partials(1), partials(2), partials(3),
+                                                           partials(4), partials(5), partials(6), partials(7)), scales[j])
+                t = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), a.scale(b), t)
+            }
+            acc = _mm256_fmadd_ps(t, d, acc)
+        }
+        let lanes = unsafeBitCast(acc, to: SIMD8<Float>.self)
+        for j in 0..<8 { output[i + j * span] = lanes[j] }
+    }
+    for r in (8 * span)..<rows {
+        output[r] = kQuantMinRow(F.self, weights + r * weightRowBytes, a, superBlocks: superBlocks)
+    }
+}
+
+/// One output with the same float steps as a lane of the eight-row kernels.
+@inline(__always)
+func kQuantMinRow<F: KQuantMinWeights>(_: F.Type, _ row: UnsafeRawPointer, _ a: Int8Row, superBlocks: Int) -> Float {
+    let ones = _mm256_set1_epi16(1)
+    var acc = _mm_setzero_ps()
+    for s in 0..<superBlocks {
+        let block = row + s * F.blockBytes
+        let (scales, mins) = kScalesAndMins(block + 4)
+        let dmin = loadHalf(block, 2)
+        for j in 0..<8 {
+            let m = dmin * Float((mins >> UInt64(8 * j)) & 0xFF)
+            acc = _mm_fnmadd_ss(_mm_set_ss(m), _mm_set_ss(a.sum(8 * s + j)), acc)
+        }
+        var t = _mm_setzero_ps()
+        for j in 0..<8 {
+            let b = 8 * s + j
+            let raw = horizontalSum(_mm256_madd_epi16(_mm256_maddubs_epi16(F.levels(block, j), a.values(b)), ones))
+            let sum = raw &* Int32((scales >> UInt64(8 * j)) & 0xFF)
+            t = _mm_fmadd_ss(_mm_set_ss(Float(sum)), _mm_set_ss(a.scaleValue(b)), t)
+        }
+        acc = _mm_fmadd_ss(t, _mm_set_ss(loadHalf(block)), acc)
+    }
+    return _mm_cvtss_f32(acc)
+}
+
+/// Bytes of one packed sub-block of eight rows: levels as in `block32Pack`, then per row `sc_j`
+/// (Int32), `dmin·m_j` and `d` (f32).
+let kQuantPackedBlockBytes = 352
+
+@inline(__always)
+func kQuantMinPack<F: KQuantMinWeights>(_: F.Type, _ rows: RowGroup, superBlocks: Int, into packed: UnsafeMutableRawPointer) {
+    for s in 0..<superBlocks {
+        let (scales, mins, d, dmin) = kQuantGroupScales(F.self, rows, s)
+        for j in 0..<8 {
+            @inline(__always) func levels(_ r: Int) -> __m256i { F.levels(rows.row(r) + s * F.blockBytes, j) }
+            let out = packed + (8 * s + j) * kQuantPackedBlockBytes
+            let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
+            for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
+            _mm256_storeu_si256((out + 256).assumingMemoryBound(to: __m256i.self), scales[j])
+            _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), kQuantMins(dmin, mins[j]))
+            _mm256_storeu_ps((out + 320).assumingMemoryBound(to: Float.self), d)
+        }
+    }
+}
+
+/// Eight packed weight rows against every activation row, two at a time (as `block32MatrixMatrix`).
+@inline(__always)
+func kQuantMinMatrixMatrix<F: KQuantMinWeights>(
+    _ format: F.Type, weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+    activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
+    columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
+) {
+    let superBlocks = columns / 256
+    withUnsafeTemporaryAllocation(byteCount: 8 * superBlocks * kQuantPackedBlockBytes, alignment: 64) { buffer in
+        let packed = UnsafeRawPointer(buffer.baseAddress!)
+        var r = 0
+        while r < rows {
+            let count = min(8, rows - r)
+            kQuantMinPack(F.self, RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count),
+                          superBlocks: superBlocks, into: buffer.baseAddress!)
+            var c = 0
+            while c < activationCount {
+                let a0 = Int8Row(activations + c * activationRowBytes, columns: columns)
+                let a1 = c + 1 < activationCount ? Int8Row(activations + (c + 1) * activationRowBytes, columns: columns) : a0
+                var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+                for s in 0..<superBlocks {
+                    for j in 0..<8 {
+                        let mins = _mm256_loadu_ps((packed + (8 * s + j) * kQuantPackedBlockBytes + 288).assumingMemoryBound(to: Float.self))
+                        acc0 = _mm256_fnmadd_ps(mins, _mm256_set1_ps(a0.sum(8 * s + j)), acc0)
+                        acc1 = _mm256_fnmadd_ps(mins, _mm256_set1_ps(a1.sum(8 * s + j)), acc1)
+                    }
+                    var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
+                    for j in 0..<8 {
+                        let b = 8 * s + j
+                        let p = packed + b * kQuantPackedBlockBytes
+                        let (raw0, raw1) = packedUnsignedSums2(p, a0, a1, b)
+                        let scales = loadBytes32(p + 256)
+                        t0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(raw0, scales)), a0.scale(b), t0)
+                        t1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(raw1, scales)), a1.scale(b), t1)
+                    }
+                    let d = _mm256_loadu_ps((packed + 8 * s * kQuantPackedBlockBytes + 320).assumingMemoryBound(to: Float.self))
+                    acc0 = _mm256_fmadd_ps(t0, d, acc0)
+                    acc1 = _mm256_fmadd_ps(t1, d, acc1)
+                }
+                storeLanes(acc0, count, output + c * outputStride + r)
+                if c + 1 < activationCount { storeLanes(acc1, count, output + (c + 1) * outputStride + r) }
+                c += 2
+            }
+            r += 8
+        }
     }
 }
 

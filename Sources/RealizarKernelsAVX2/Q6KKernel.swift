@@ -1,151 +1,185 @@
 import _Builtin_intrinsics.intel
 
 // `Q6_K`: 256-value super-blocks of sixteen 16-value sub-blocks with Int8 scales, value
-// `d·sc_i·(q − 32)`, q unsigned 6-bit. The integer dot uses q as is (unsigned for `maddubs`), both
-// sub-block scales of a 32-value activation block go into one `madd`, and the −32 is applied once
-// per super-block from the activations' 16-value sums.
+// `d·sc_i·(q − 32)`, q unsigned 6-bit. Levels are taken as the signed `q − 32` (|w|, sign moved to
+// the activation for `maddubs`), and both sub-block scales of a 32-value block go into one `madd`.
+//
+// Every output is computed by the same f32 operations whichever kernel, batch position and tile
+// handles it (see Block32Kernels). Per super-block, with `I_j = Σ sc·(q − 32)·a` over block `j`,
+// exact in Int32:
+//     t = fma(Float(I_j), d_a, t)      j = 0..<8, t from 0
+//     acc = fma(t, d, acc)
+// One output per lane: eight rows far apart (matrix-vector) or eight packed rows (matrix-matrix).
 
-/// The levels of the four 32-value blocks `4h..<4h+4` of the super-block at `block`.
+let q6BlockBytes = 210
+
+/// The signed levels `q − 32` of 32-value block `j` of the super-block at `block`.
 @inline(__always)
-func q6Levels(_ block: UnsafeRawPointer, half h: Int) -> (__m256i, __m256i, __m256i, __m256i) {
-    let ql0 = loadBytes32(block + 64 * h), ql1 = loadBytes32(block + 64 * h + 32)
+func q6Levels(_ block: UnsafeRawPointer, _ j: Int) -> __m256i {
+    let (h, k) = (j / 4, j % 4)
+    let ql = loadBytes32(block + 64 * h + 32 * (k % 2))
     let qh = loadBytes32(block + 128 + 32 * h)
-    let low4 = _mm256_set1_epi8(0x0F), high2 = _mm256_set1_epi8(0x30)
-    let q0 = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), high2))
-    let q1 = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), high2))
-    let q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, high2))
-    let q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), high2))
-    return (q0, q1, q2, q3)
+    let low = _mm256_and_si256(k < 2 ? ql : _mm256_srli_epi16(ql, 4), _mm256_set1_epi8(0x0F))
+    let high = _mm256_and_si256(_mm256_slli_epi16(_mm256_srli_epi16(qh, Int32(2 * k)), 4), _mm256_set1_epi8(0x30))
+    return _mm256_sub_epi8(_mm256_or_si256(low, high), _mm256_set1_epi8(32))
 }
 
-/// Scales `2b` (lanes 0..<8) and `2b + 1` (lanes 8..<16) of the sixteen Int8 `scales`, as Int16.
+/// Scales `2j` (Int16 lanes 0..<8) and `2j + 1` (lanes 8..<16) of the super-block at `block`.
 @inline(__always)
-func q6ScalePair(_ scales: __m128i, _ b: Int) -> __m256i {
-    let ones: Int64 = 0x0101_0101_0101_0101
-    return _mm256_cvtepi8_epi16(_mm_shuffle_epi8(scales, _mm_set_epi64x(ones &* Int64(2 * b + 1), ones &* Int64(2 * b))))
+func q6ScalePair(_ block: UnsafeRawPointer, _ j: Int) -> __m256i {
+    let low = Int16(block.load(fromByteOffset: 192 + 2 * j, as: Int8.self))
+    let high = Int16(block.load(fromByteOffset: 193 + 2 * j, as: Int8.self))
+    return _mm256_set_m128i(_mm_set1_epi16(high), _mm_set1_epi16(low))
 }
 
-/// −32·Σ_i sc_i·Σa_i over the super-block, per 32-value block (lane b), times the activation scales.
+/// Σ sc·w·a of one block as eight Int32 partial sums.
 @inline(__always)
-func q6Offsets(_ scales32: __m256i, _ a: Int8Row, superBlock s: Int) -> __m256 {
-    let sums = _mm256_cvtepi32_ps(_mm256_madd_epi16(scales32, a.sums16(group: 16 * s)))
-    return _mm256_fnmadd_ps(sums, a.scales8(8 * s), _mm256_setzero_ps())
+func q6Partials(_ w: __m256i, _ a: __m256i, _ scales: __m256i) -> __m256i {
+    _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(a, w)), scales)
 }
 
 func q6KMultiply(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                  activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                  columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
-    var c = 0
-    while c + 4 <= activationCount {
-        q6KColumns4(weights: weights, weightRowBytes: weightRowBytes, rows: rows,
-                    activations: activations + c * activationRowBytes, activationRowBytes: activationRowBytes,
-                    columns: columns, output: output + c * outputStride, outputStride: outputStride)
-        c += 4
-    }
-    while c < activationCount {
-        q6KColumn1(weights: weights, weightRowBytes: weightRowBytes, rows: rows,
-                   activation: activations + c * activationRowBytes, columns: columns, output: output + c * outputStride)
-        c += 1
+    if activationCount == 1 {
+        q6KMatrixVector(weights: weights, weightRowBytes: weightRowBytes, rows: rows,
+                        activation: activations, columns: columns, output: output)
+    } else {
+        q6KMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows,
+                        activations: activations, activationRowBytes: activationRowBytes,
+                        activationCount: activationCount, columns: columns, output: output, outputStride: outputStride)
     }
 }
 
-@inline(__always)
-func q6Step(_ q: __m256i, _ pair: __m256i, _ a: Int8Row, _ b: Int, _ t: inout __m256) {
-    t = _mm256_fmadd_ps(scaledProduct(q, a.values(b), pair), a.scale(b), t)
-}
-
-// Every output `W[r]·A[c]` is computed by the same sequence of f32 operations whichever path,
-// batch position and tile handles it (see `block32Step`): per super-block one chain `t` starting
-// from `q6Offsets`, the eight 32-value blocks in order (`q6Step`), then `acc = fma(t, d, acc)`;
-// finally the eight lanes summed in order.
-
-func q6KColumns4(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
-                 activations: UnsafeRawPointer, activationRowBytes: Int,
-                 columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
-    let superBlocks = columns / 256
-    let a0 = Int8Row(activations, columns: columns)
-    let a1 = Int8Row(activations + activationRowBytes, columns: columns)
-    let a2 = Int8Row(activations + 2 * activationRowBytes, columns: columns)
-    let a3 = Int8Row(activations + 3 * activationRowBytes, columns: columns)
-    for r in 0..<rows {
-        let row = weights + r * weightRowBytes
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        var acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps()
-        for s in 0..<superBlocks {
-            let block = row + s * 210
-            let scales = loadBytes16(block + 192)
-            let scales32 = _mm256_slli_epi16(_mm256_cvtepi8_epi16(scales), 5)
-            var t0 = q6Offsets(scales32, a0, superBlock: s), t1 = q6Offsets(scales32, a1, superBlock: s)
-            var t2 = q6Offsets(scales32, a2, superBlock: s), t3 = q6Offsets(scales32, a3, superBlock: s)
-            for h in 0..<2 {
-                let (q0, q1, q2, q3) = q6Levels(block, half: h)
-                let b = 8 * s + 4 * h
-                var pair = q6ScalePair(scales, 4 * h)
-                q6Step(q0, pair, a0, b, &t0); q6Step(q0, pair, a1, b, &t1)
-                q6Step(q0, pair, a2, b, &t2); q6Step(q0, pair, a3, b, &t3)
-                pair = q6ScalePair(scales, 4 * h + 1)
-                q6Step(q1, pair, a0, b + 1, &t0); q6Step(q1, pair, a1, b + 1, &t1)
-                q6Step(q1, pair, a2, b + 1, &t2); q6Step(q1, pair, a3, b + 1, &t3)
-                pair = q6ScalePair(scales, 4 * h + 2)
-                q6Step(q2, pair, a0, b + 2, &t0); q6Step(q2, pair, a1, b + 2, &t1)
-                q6Step(q2, pair, a2, b + 2, &t2); q6Step(q2, pair, a3, b + 2, &t3)
-                pair = q6ScalePair(scales, 4 * h + 3)
-                q6Step(q3, pair, a0, b + 3, &t0); q6Step(q3, pair, a1, b + 3, &t1)
-                q6Step(q3, pair, a2, b + 3, &t2); q6Step(q3, pair, a3, b + 3, &t3)
-            }
-            let d = _mm256_set1_ps(loadHalf(block, 208))
-            acc0 = _mm256_fmadd_ps(t0, d, acc0)
-            acc1 = _mm256_fmadd_ps(t1, d, acc1)
-            acc2 = _mm256_fmadd_ps(t2, d, acc2)
-            acc3 = _mm256_fmadd_ps(t3, d, acc3)
-        }
-        output[r] = acc0.sum()
-        output[outputStride + r] = acc1.sum()
-        output[2 * outputStride + r] = acc2.sum()
-        output[3 * outputStride + r] = acc3.sum()
-    }
-}
-
-/// One super-block of one weight row times activation row `a`, as in `q6KColumns4`.
-@inline(__always)
-func q6SuperBlock(_ block: UnsafeRawPointer, _ a: Int8Row, _ s: Int, _ acc: inout __m256) {
-    let scales = loadBytes16(block + 192)
-    var t = q6Offsets(_mm256_slli_epi16(_mm256_cvtepi8_epi16(scales), 5), a, superBlock: s)
-    for h in 0..<2 {
-        let (q0, q1, q2, q3) = q6Levels(block, half: h)
-        let b = 8 * s + 4 * h
-        q6Step(q0, q6ScalePair(scales, 4 * h), a, b, &t)
-        q6Step(q1, q6ScalePair(scales, 4 * h + 1), a, b + 1, &t)
-        q6Step(q2, q6ScalePair(scales, 4 * h + 2), a, b + 2, &t)
-        q6Step(q3, q6ScalePair(scales, 4 * h + 3), a, b + 3, &t)
-    }
-    acc = _mm256_fmadd_ps(t, _mm256_set1_ps(loadHalf(block, 208)), acc)
-}
-
-/// Matrix-vector: weight rows `i` and `rows/2 + i` at a time (independent chains) against one
-/// activation row; two rows far apart are two streams the hardware prefetcher follows, where
-/// adjacent rows interleaved in one page defeat it.
-func q6KColumn1(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
-                activation: UnsafeRawPointer, columns: Int, output: UnsafeMutablePointer<Float>) {
+/// Rows `i + j·rows/8` for `j` in `0..<8` at a time (eight streams, as in `block32MatrixVector`);
+/// the last `rows % 8` rows one by one.
+func q6KMatrixVector(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+                     activation: UnsafeRawPointer, columns: Int, output: UnsafeMutablePointer<Float>) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    let half = rows / 2
-    for i in 0..<half {
-        let row0 = weights + i * weightRowBytes, row1 = weights + (half + i) * weightRowBytes
-        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-        for s in 0..<superBlocks {
-            q6SuperBlock(row0 + s * 210, a, s, &acc0)
-            q6SuperBlock(row1 + s * 210, a, s, &acc1)
-        }
-        output[i] = acc0.sum()
-        output[half + i] = acc1.sum()
-    }
-    if rows % 2 == 1 {
-        let r = rows - 1
-        let row = weights + r * weightRowBytes
+    let span = rows / 8
+    for i in 0..<span {
+        let group = RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8)
         var acc = _mm256_setzero_ps()
-        for s in 0..<superBlocks { q6SuperBlock(row + s * 210, a, s, &acc) }
-        output[r] = acc.sum()
+        for s in 0..<superBlocks {
+            var t = _mm256_setzero_ps()
+            for j in 0..<8 {
+                let b = 8 * s + j
+                let av = a.values(b)
+                @inline(__always) func partials(_ r: Int) -> __m256i {
+                    let block = group.row(r) + s * q6BlockBytes
+                    return q6Partials(q6Levels(block, j), av, q6ScalePair(block, j))
+                }
+                let sums = reduceLanes8(partials(0), partials(1), partials(2), partials(3),
+                                        partials(4), partials(5), partials(6), partials(7))
+                t = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), a.scale(b), t)
+            }
+            acc = _mm256_fmadd_ps(t, group.halves(s * q6BlockBytes + 208), acc)
+        }
+        let lanes = unsafeBitCast(acc, to: SIMD8<Float>.self)
+        for j in 0..<8 { output[i + j * span] = lanes[j] }
+    }
+    for r in (8 * span)..<rows {
+        output[r] = q6KRow(weights + r * weightRowBytes, a, superBlocks: superBlocks)
+    }
+}
+
+/// One output with the same float steps as a lane of the eight-row kernels.
+@inline(__always)
+func q6KRow(_ row: UnsafeRawPointer, _ a: Int8Row, superBlocks: Int) -> Float {
+    var acc = _mm_setzero_ps()
+    for s in 0..<superBlocks {
+        let block = row + s * q6BlockBytes
+        var t = _mm_setzero_ps()
+        for j in 0..<8 {
+            let b = 8 * s + j
+            let sum = horizontalSum(q6Partials(q6Levels(block, j), a.values(b), q6ScalePair(block, j)))
+            t = _mm_fmadd_ss(_mm_set_ss(Float(sum)), _mm_set_ss(a.scaleValue(b)), t)
+        }
+        acc = _mm_fmadd_ss(t, _mm_set_ss(loadHalf(block, 208)), acc)
+    }
+    return _mm_cvtss_f32(acc)
+}
+
+/// Bytes of one packed block of eight rows: signed levels as in `block32Pack`, then per row the
+/// scale of values 0..<16 and of 16..<32 (each as two Int16), then `d` (f32).
+let q6PackedBlockBytes = 352
+
+@inline(__always)
+func q6KPack(_ rows: RowGroup, superBlocks: Int, into packed: UnsafeMutableRawPointer) {
+    for s in 0..<superBlocks {
+        let d = rows.halves(s * q6BlockBytes + 208)
+        for j in 0..<8 {
+            @inline(__always) func block(_ r: Int) -> UnsafeRawPointer { rows.row(r) + s * q6BlockBytes }
+            @inline(__always) func levels(_ r: Int) -> __m256i { q6Levels(block(r), j) }
+            /// Scale `i` of row `r` in both Int16 halves of an Int32.
+            @inline(__always) func scale(_ r: Int, _ i: Int) -> Int32 {
+                Int32(UInt16(bitPattern: Int16(block(r).load(fromByteOffset: 192 + i, as: Int8.self)))) &* 0x10001
+            }
+            let out = packed + (8 * s + j) * q6PackedBlockBytes
+            let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
+            for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
+            @inline(__always) func storeScales(_ i: Int, at offset: Int) {
+                let scales = _mm256_setr_epi32(scale(0, i), scale(1, i), scale(2, i), scale(3, i),
+                                               scale(4, i), scale(5, i), scale(6, i), scale(7, i))
+                _mm256_storeu_si256((out + offset).assumingMemoryBound(to: __m256i.self), scales)
+            }
+            storeScales(2 * j, at: 256)
+            storeScales(2 * j + 1, at: 288)
+            _mm256_storeu_ps((out + 320).assumingMemoryBound(to: Float.self), d)
+        }
+    }
+}
+
+/// Eight packed weight rows against every activation row, two at a time (as `block32MatrixMatrix`).
+/// |q − 32| ≤ 32 times |a| ≤ 127 leaves room to add four `maddubs` results in Int16.
+func q6KMatrixMatrix(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+                     activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
+                     columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
+    let superBlocks = columns / 256
+    withUnsafeTemporaryAllocation(byteCount: 8 * superBlocks * q6PackedBlockBytes, alignment: 64) { buffer in
+        let packed = UnsafeRawPointer(buffer.baseAddress!)
+        var r = 0
+        while r < rows {
+            let count = min(8, rows - r)
+            q6KPack(RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count),
+                    superBlocks: superBlocks, into: buffer.baseAddress!)
+            var c = 0
+            while c < activationCount {
+                let a0 = Int8Row(activations + c * activationRowBytes, columns: columns)
+                let a1 = c + 1 < activationCount ? Int8Row(activations + (c + 1) * activationRowBytes, columns: columns) : a0
+                var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+                for s in 0..<superBlocks {
+                    var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
+                    for j in 0..<8 {
+                        let b = 8 * s + j
+                        let p = packed + b * q6PackedBlockBytes
+                        var sums0 = _mm256_setzero_si256(), sums1 = _mm256_setzero_si256()
+                        for half in 0..<2 {
+                            var h0 = _mm256_setzero_si256(), h1 = _mm256_setzero_si256()
+                            for k in (4 * half)..<(4 * half + 4) {
+                                let w = loadBytes32(p + 32 * k)
+                                let wAbs = _mm256_abs_epi8(w)
+                                h0 = _mm256_add_epi16(h0, _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a0, b, k), w)))
+                                h1 = _mm256_add_epi16(h1, _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a1, b, k), w)))
+                            }
+                            let scales = loadBytes32(p + 256 + 32 * half)
+                            sums0 = _mm256_add_epi32(sums0, _mm256_madd_epi16(h0, scales))
+                            sums1 = _mm256_add_epi32(sums1, _mm256_madd_epi16(h1, scales))
+                        }
+                        t0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums0), a0.scale(b), t0)
+                        t1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums1), a1.scale(b), t1)
+                    }
+                    let d = _mm256_loadu_ps((packed + 8 * s * q6PackedBlockBytes + 320).assumingMemoryBound(to: Float.self))
+                    acc0 = _mm256_fmadd_ps(t0, d, acc0)
+                    acc1 = _mm256_fmadd_ps(t1, d, acc1)
+                }
+                storeLanes(acc0, count, output + c * outputStride + r)
+                if c + 1 < activationCount { storeLanes(acc1, count, output + (c + 1) * outputStride + r) }
+                c += 2
+            }
+            r += 8
+        }
     }
 }
 

@@ -21,11 +21,12 @@ enum Attention {
         let vectorized = family != .generic && hd % 8 == 0
         caches.withUnsafeBufferPointer { caches in
             pool.parallelFor(rows * a.headCountKV) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (chunk + hd + 2)) { scratch in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (chunk + hd + 3)) { scratch in
                     let scores = scratch.baseAddress!               // group × chunk
                     let accumulators = scores + group * chunk       // group × hd
                     let maxima = accumulators + group * hd          // group
                     let totals = maxima + group                     // group
+                    let corrections = totals + group                // group
                     for item in range {
                         let t = item / a.headCountKV
                         let kvHead = item % a.headCountKV
@@ -44,25 +45,27 @@ enum Attention {
                         var start = first
                         while start <= position {
                             let count = min(chunk, position + 1 - start)
+                            let chunkKeys = keys + start * stride
+                            let chunkValues = values + start * stride
+                            if vectorized {
+                                avx2AttentionScoresGroup(query, heads: group, keys: chunkKeys, stride: stride, count: count,
+                                                         dimension: hd, scale: scale, scores: scores, scoreStride: chunk)
+                            } else {
+                                for g in 0..<group {
+                                    for j in 0..<count {
+                                        scores[g * chunk + j] = VectorOps.dot(query + g * hd, chunkKeys + j * stride, hd) * scale
+                                    }
+                                }
+                            }
                             for g in 0..<group {
                                 let row = scores + g * chunk
-                                let chunkKeys = keys + start * stride
-                                let chunkValues = values + start * stride
-                                let acc = accumulators + g * hd
-                                if vectorized {
-                                    avx2AttentionScores(query + g * hd, keys: chunkKeys, stride: stride, count: count,
-                                                        dimension: hd, scale: scale, scores: row)
-                                } else {
-                                    for j in 0..<count { row[j] = VectorOps.dot(query + g * hd, chunkKeys + j * stride, hd) * scale }
-                                }
                                 var best = maxima[g]
                                 for j in 0..<count { best = max(best, row[j]) }
                                 let correction = best == maxima[g] ? 1 : exp(maxima[g] - best)
                                 maxima[g] = best
+                                corrections[g] = correction
                                 if vectorized {
                                     totals[g] = totals[g] * correction + avx2ExpShifted(row, count: count, maximum: best)
-                                    avx2AttentionAccumulate(acc, correction: correction, values: chunkValues, stride: stride,
-                                                            weights: row, count: count, dimension: hd)
                                 } else {
                                     var total = totals[g] * correction
                                     for j in 0..<count {
@@ -70,9 +73,14 @@ enum Attention {
                                         total += row[j]
                                     }
                                     totals[g] = total
+                                    let acc = accumulators + g * hd
                                     for i in 0..<hd { acc[i] *= correction }
                                     for j in 0..<count { addScaled(acc, chunkValues + j * stride, row[j], hd) }
                                 }
+                            }
+                            if vectorized {
+                                avx2AttentionAccumulateGroup(accumulators, heads: group, corrections: corrections, values: chunkValues,
+                                                             stride: stride, weights: scores, weightStride: chunk, count: count, dimension: hd)
                             }
                             start += count
                         }

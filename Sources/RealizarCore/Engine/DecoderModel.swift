@@ -141,8 +141,11 @@ public final class DecoderModel: @unchecked Sendable {
 
         for (index, layer) in weights.layers.enumerated() {
             // Attention.
-            w.h.update(from: w.x, count: n * d)
-            normalize(w.h, rows: n, weight: layer.attentionNorm, bias: layer.attentionNormBias)
+            forRows(n) { rows in
+                let h = w.h + rows.lowerBound * d
+                h.update(from: w.x + rows.lowerBound * d, count: rows.count * d)
+                normalize(h, rows: rows.count, weight: layer.attentionNorm, bias: layer.attentionNormBias)
+            }
             if let fused = layer.fusedQKV {
                 let width = qDim + 2 * kvDim
                 matrices.multiply(MatrixProduct(fused, into: w.qkv), input: w.h, batch: n)
@@ -160,17 +163,20 @@ public final class DecoderModel: @unchecked Sendable {
                 if let bias = layer.keyBias { VectorOps.addBias(w.k, rows: n, width: kvDim, bias: bias) }
                 if let bias = layer.valueBias { VectorOps.addBias(w.v, rows: n, width: kvDim, bias: bias) }
             }
-            if let norm = layer.queryNorm {
-                VectorOps.rmsNorm(w.q, rows: n * a.headCount, width: a.headDimension, weight: norm, epsilon: a.normEpsilon)
-            }
-            if let norm = layer.keyNorm {
-                VectorOps.rmsNorm(w.k, rows: n * a.headCountKV, width: a.headDimension, weight: norm, epsilon: a.normEpsilon)
-            }
             let sliding = a.slidingLayers.contains(index)
-            if a.rotary != .none {
+            forRows(n) { rows in
+                if let norm = layer.queryNorm {
+                    VectorOps.rmsNorm(w.q + rows.lowerBound * qDim, rows: rows.count * a.headCount, width: a.headDimension,
+                                      weight: norm, epsilon: a.normEpsilon)
+                }
+                if let norm = layer.keyNorm {
+                    VectorOps.rmsNorm(w.k + rows.lowerBound * kvDim, rows: rows.count * a.headCountKV, width: a.headDimension,
+                                      weight: norm, epsilon: a.normEpsilon)
+                }
+                guard a.rotary != .none else { return }
                 let angles = sliding && a.localRopeBase != nil ? w.localRotaryAngles : w.rotaryAngles
                 let half = a.rotaryDimensions / 2
-                for t in 0..<n {
+                for t in rows {
                     let cosines = angles + 2 * t * half, sines = cosines + half
                     VectorOps.rope(w.q + t * qDim, heads: a.headCount, headDimension: a.headDimension,
                                    dimensions: a.rotaryDimensions, cosines: cosines, sines: sines, style: a.rotary)
@@ -187,19 +193,25 @@ public final class DecoderModel: @unchecked Sendable {
                              window: sliding ? a.slidingWindow : nil, output: w.attention, pool: pool)
             matrices.multiply(MatrixProduct(layer.output, into: w.projected), input: w.attention, batch: n)
             if let bias = layer.outputBias { VectorOps.addBias(w.projected, rows: n, width: d, bias: bias) }
-            if let norm = layer.postAttentionNorm {
-                VectorOps.rmsNorm(w.projected, rows: n, width: d, weight: norm, epsilon: a.normEpsilon)
+            forRows(n) { rows in
+                let x = w.x + rows.lowerBound * d, projected = w.projected + rows.lowerBound * d
+                if let norm = layer.postAttentionNorm {
+                    VectorOps.rmsNorm(projected, rows: rows.count, width: d, weight: norm, epsilon: a.normEpsilon)
+                }
+                VectorOps.add(x, projected, count: rows.count * d)
+                // Feed-forward input.
+                let h = w.h + rows.lowerBound * d
+                h.update(from: x, count: rows.count * d)
+                normalize(h, rows: rows.count, weight: layer.feedForwardNorm, bias: layer.feedForwardNormBias)
             }
-            VectorOps.add(w.x, w.projected, count: n * d)
-
-            // Feed-forward.
-            w.h.update(from: w.x, count: n * d)
-            normalize(w.h, rows: n, weight: layer.feedForwardNorm, bias: layer.feedForwardNormBias)
             feedForward(layer, input: w.h, batch: n, output: w.projected)
-            if let norm = layer.postFeedForwardNorm {
-                VectorOps.rmsNorm(w.projected, rows: n, width: d, weight: norm, epsilon: a.normEpsilon)
+            forRows(n) { rows in
+                let x = w.x + rows.lowerBound * d, projected = w.projected + rows.lowerBound * d
+                if let norm = layer.postFeedForwardNorm {
+                    VectorOps.rmsNorm(projected, rows: rows.count, width: d, weight: norm, epsilon: a.normEpsilon)
+                }
+                VectorOps.add(x, projected, count: rows.count * d)
             }
-            VectorOps.add(w.x, w.projected, count: n * d)
         }
         for entry in batch { entry.cache.count += entry.tokens.count }
 
@@ -229,6 +241,16 @@ public final class DecoderModel: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` over the batch rows, split between the pool's threads when the batch is large
+    /// enough to pay for it (a prompt); each row's arithmetic is the same either way.
+    private func forRows(_ n: Int, _ body: (Range<Int>) -> Void) {
+        if n >= 16 {
+            pool.parallelFor(n, chunksPerThread: 2, body)
+        } else {
+            body(0..<n)
+        }
+    }
+
     private func normalize(_ x: UnsafeMutablePointer<Float>, rows: Int, weight: [Float], bias: [Float]?) {
         if architecture.normalization == .layer, let bias {
             VectorOps.layerNorm(x, rows: rows, width: architecture.embeddingLength, weight: weight, bias: bias, epsilon: architecture.normEpsilon)
@@ -244,7 +266,10 @@ public final class DecoderModel: @unchecked Sendable {
         let gate = workspace.gate, up = workspace.up
         if let gateWeight = layer.gate {
             matrices.multiply(MatrixProduct(gateWeight, into: gate), MatrixProduct(layer.up, into: up), input: input, batch: n)
-            VectorOps.activate(a.activation, gate: gate, values: up, count: n * ff)
+            forRows(n) { rows in
+                VectorOps.activate(a.activation, gate: gate + rows.lowerBound * ff, values: up + rows.lowerBound * ff,
+                                   count: rows.count * ff)
+            }
         } else if a.name == "phi3" {
             // Phi-3 stacks gate and up in one matrix: the first half is the gate.
             matrices.multiply(MatrixProduct(layer.up, into: gate), input: input, batch: n)
