@@ -82,7 +82,7 @@ enum Q8_0Weights: Block32Weights {
 // Entry points: `output[c * outputStride + r] = Σ_k W[r][k]·A[c][k]`, activations in the
 // `Int8Row` layout. `columns` must be a multiple of 32.
 
-public func avx2MultiplyQ4_0(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ4_0(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     block32Multiply(Q4_0Weights.self, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
@@ -90,7 +90,7 @@ public func avx2MultiplyQ4_0(weights: UnsafeRawPointer, weightRowBytes: Int, row
                     columns: columns, output: output, outputStride: outputStride)
 }
 
-public func avx2MultiplyQ4_1(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ4_1(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     block32Multiply(Q4_1Weights.self, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
@@ -98,7 +98,7 @@ public func avx2MultiplyQ4_1(weights: UnsafeRawPointer, weightRowBytes: Int, row
                     columns: columns, output: output, outputStride: outputStride)
 }
 
-public func avx2MultiplyQ5_0(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ5_0(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     block32Multiply(Q5_0Weights.self, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
@@ -106,7 +106,7 @@ public func avx2MultiplyQ5_0(weights: UnsafeRawPointer, weightRowBytes: Int, row
                     columns: columns, output: output, outputStride: outputStride)
 }
 
-public func avx2MultiplyQ5_1(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ5_1(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     block32Multiply(Q5_1Weights.self, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
@@ -114,7 +114,7 @@ public func avx2MultiplyQ5_1(weights: UnsafeRawPointer, weightRowBytes: Int, row
                     columns: columns, output: output, outputStride: outputStride)
 }
 
-public func avx2MultiplyQ8_0(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ8_0(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     block32Multiply(Q8_0Weights.self, weights: weights, weightRowBytes: weightRowBytes, rows: rows,

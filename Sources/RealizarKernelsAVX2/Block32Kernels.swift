@@ -50,8 +50,25 @@ struct RowGroup {
 /// Σ level·q of one block as eight Int32 partial sums.
 @inline(__always)
 func block32Partials<F: Block32Weights>(_: F.Type, _ w: __m256i, _ a: __m256i) -> __m256i {
-    let pairs = F.isSigned ? _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(a, w)) : _mm256_maddubs_epi16(w, a)
-    return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1))
+    F.isSigned ? unsignedDot(_mm256_setzero_si256(), _mm256_abs_epi8(w), _mm256_sign_epi8(a, w)) : unsignedDot(_mm256_setzero_si256(), w, a)
+}
+
+#if REALIZAR_VNNI
+/// `vpdpbusd` (its unmasked intrinsic is a C macro, which Swift does not import).
+@inline(__always)
+func vnniDot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { _mm256_mask_dpbusd_epi32(acc, 0xFF, u, s) }
+#endif
+
+/// `acc` plus, in each Int32 lane, the four products of unsigned bytes of `u` and signed bytes of
+/// `s`. Callers keep each pair of products within Int16 (as `maddubs` needs), so both forms give
+/// the same integers.
+@inline(__always)
+func unsignedDot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i {
+    #if REALIZAR_VNNI
+    vnniDot(acc, u, s)
+    #else
+    _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)))
+    #endif
 }
 
 /// Lane `j` = the sum of the lanes of `v_j`.
@@ -213,16 +230,19 @@ func broadcastLevels(_ a: Int8Row, _ b: Int, _ k: Int) -> __m256i {
 /// Unsigned levels below 32 times |q| ≤ 127 leave room to add four `maddubs` results in Int16.
 @inline(__always)
 func packedSums2<F: Block32Weights>(_: F.Type, _ p: UnsafeRawPointer, _ a0: Int8Row, _ a1: Int8Row, _ b: Int) -> (__m256i, __m256i) {
-    let ones = _mm256_set1_epi16(1)
     if F.isSigned {
+        // Two chains per activation row: `dpbusd` has a latency of several cycles.
         var s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256()
-        for k in 0..<8 {
-            let w = loadBytes32(p + 32 * k)
-            let wAbs = _mm256_abs_epi8(w)
-            s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a0, b, k), w)), ones))
-            s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a1, b, k), w)), ones))
+        var t0 = _mm256_setzero_si256(), t1 = _mm256_setzero_si256()
+        for k in stride(from: 0, to: 8, by: 2) {
+            let w = loadBytes32(p + 32 * k), v = loadBytes32(p + 32 * k + 32)
+            let wAbs = _mm256_abs_epi8(w), vAbs = _mm256_abs_epi8(v)
+            s0 = unsignedDot(s0, wAbs, _mm256_sign_epi8(broadcastLevels(a0, b, k), w))
+            s1 = unsignedDot(s1, wAbs, _mm256_sign_epi8(broadcastLevels(a1, b, k), w))
+            t0 = unsignedDot(t0, vAbs, _mm256_sign_epi8(broadcastLevels(a0, b, k + 1), v))
+            t1 = unsignedDot(t1, vAbs, _mm256_sign_epi8(broadcastLevels(a1, b, k + 1), v))
         }
-        return (s0, s1)
+        return (_mm256_add_epi32(s0, t0), _mm256_add_epi32(s1, t1))
     }
     return packedUnsignedSums2(p, a0, a1, b)
 }
@@ -230,6 +250,22 @@ func packedSums2<F: Block32Weights>(_: F.Type, _ p: UnsafeRawPointer, _ a0: Int8
 /// `packedSums2` for unsigned levels below 32.
 @inline(__always)
 func packedUnsignedSums2(_ p: UnsafeRawPointer, _ a0: Int8Row, _ a1: Int8Row, _ b: Int) -> (__m256i, __m256i) {
+    #if REALIZAR_VNNI
+    // Four chains per activation row: `dpbusd` has a latency of several cycles, and one chain
+    // through eight of them would bound the loop.
+    var s00 = _mm256_setzero_si256(), s01 = _mm256_setzero_si256(), s02 = _mm256_setzero_si256(), s03 = _mm256_setzero_si256()
+    var s10 = _mm256_setzero_si256(), s11 = _mm256_setzero_si256(), s12 = _mm256_setzero_si256(), s13 = _mm256_setzero_si256()
+    for k in stride(from: 0, to: 8, by: 4) {
+        let w0 = loadBytes32(p + 32 * k), w1 = loadBytes32(p + 32 * k + 32)
+        let w2 = loadBytes32(p + 32 * k + 64), w3 = loadBytes32(p + 32 * k + 96)
+        s00 = vnniDot(s00, w0, broadcastLevels(a0, b, k)); s10 = vnniDot(s10, w0, broadcastLevels(a1, b, k))
+        s01 = vnniDot(s01, w1, broadcastLevels(a0, b, k + 1)); s11 = vnniDot(s11, w1, broadcastLevels(a1, b, k + 1))
+        s02 = vnniDot(s02, w2, broadcastLevels(a0, b, k + 2)); s12 = vnniDot(s12, w2, broadcastLevels(a1, b, k + 2))
+        s03 = vnniDot(s03, w3, broadcastLevels(a0, b, k + 3)); s13 = vnniDot(s13, w3, broadcastLevels(a1, b, k + 3))
+    }
+    return (_mm256_add_epi32(_mm256_add_epi32(s00, s01), _mm256_add_epi32(s02, s03)),
+            _mm256_add_epi32(_mm256_add_epi32(s10, s11), _mm256_add_epi32(s12, s13)))
+    #else
     let ones = _mm256_set1_epi16(1)
     var sums0 = _mm256_setzero_si256(), sums1 = _mm256_setzero_si256()
     for half in 0..<2 {
@@ -243,6 +279,7 @@ func packedUnsignedSums2(_ p: UnsafeRawPointer, _ a0: Int8Row, _ a1: Int8Row, _ 
         sums1 = _mm256_add_epi32(sums1, _mm256_madd_epi16(h1, ones))
     }
     return (sums0, sums1)
+    #endif
 }
 
 @inline(__always)

@@ -73,7 +73,7 @@ func horizontalSum(_ v: __m256i) -> Int32 {
 
 /// Quantizes `columns` floats (a multiple of 32) into the activation row at `row`, bit for bit as
 /// the generic quantizer does.
-public func avx2QuantizeActivations(_ x: UnsafePointer<Float>, columns: Int, into row: UnsafeMutableRawPointer) {
+public func quantizeActivations(_ x: UnsafePointer<Float>, columns: Int, into row: UnsafeMutableRawPointer) {
     let blocks = columns / 32
     let scales = (row + columns).assumingMemoryBound(to: Float.self)
     let sums = row + columns + 4 * blocks

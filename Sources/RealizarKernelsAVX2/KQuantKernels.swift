@@ -92,7 +92,6 @@ func kQuantMinMatrixVector<F: KQuantMinWeights>(
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
     let span = rows / 8
-    let ones = _mm256_set1_epi16(1)
     for i in 0..<span {
         let group = RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8)
         var acc = _mm256_setzero_ps()
@@ -106,7 +105,7 @@ func kQuantMinMatrixVector<F: KQuantMinWeights>(
                 let b = 8 * s + j
                 let av = a.values(b)
                 @inline(__always) func partials(_ r: Int) -> __m256i {
-                    _mm256_madd_epi16(_mm256_maddubs_epi16(F.levels(group.row(r) + s * F.blockBytes, j), av), ones)
+                    unsignedDot(_mm256_setzero_si256(), F.levels(group.row(r) + s * F.blockBytes, j), av)
                 }
                 let sums = _mm256_mullo_epi32(reduceLanes8(partials(0), partials(1), partials(2), partials(3),
                                                            partials(4), partials(5), partials(6), partials(7)), scales[j])
@@ -125,7 +124,6 @@ func kQuantMinMatrixVector<F: KQuantMinWeights>(
 /// One output with the same float steps as a lane of the eight-row kernels.
 @inline(__always)
 func kQuantMinRow<F: KQuantMinWeights>(_: F.Type, _ row: UnsafeRawPointer, _ a: Int8Row, superBlocks: Int) -> Float {
-    let ones = _mm256_set1_epi16(1)
     var acc = _mm_setzero_ps()
     for s in 0..<superBlocks {
         let block = row + s * F.blockBytes
@@ -138,7 +136,7 @@ func kQuantMinRow<F: KQuantMinWeights>(_: F.Type, _ row: UnsafeRawPointer, _ a: 
         var t = _mm_setzero_ps()
         for j in 0..<8 {
             let b = 8 * s + j
-            let raw = horizontalSum(_mm256_madd_epi16(_mm256_maddubs_epi16(F.levels(block, j), a.values(b)), ones))
+            let raw = horizontalSum(unsignedDot(_mm256_setzero_si256(), F.levels(block, j), a.values(b)))
             let sum = raw &* Int32((scales >> UInt64(8 * j)) & 0xFF)
             t = _mm_fmadd_ss(_mm_set_ss(Float(sum)), _mm_set_ss(a.scaleValue(b)), t)
         }
@@ -215,7 +213,7 @@ func kQuantMinMatrixMatrix<F: KQuantMinWeights>(
     }
 }
 
-public func avx2MultiplyQ4_K(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ4_K(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     kQuantMinMultiply(Q4_KWeights.self, weights: weights, weightRowBytes: weightRowBytes, rows: rows,
@@ -223,7 +221,7 @@ public func avx2MultiplyQ4_K(weights: UnsafeRawPointer, weightRowBytes: Int, row
                       columns: columns, output: output, outputStride: outputStride)
 }
 
-public func avx2MultiplyQ5_K(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ5_K(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     kQuantMinMultiply(Q5_KWeights.self, weights: weights, weightRowBytes: weightRowBytes, rows: rows,

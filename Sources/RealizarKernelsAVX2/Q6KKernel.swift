@@ -183,7 +183,7 @@ func q6KMatrixMatrix(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     }
 }
 
-public func avx2MultiplyQ6_K(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+public func multiplyQ6_K(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                              activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                              columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     q6KMultiply(weights: weights, weightRowBytes: weightRowBytes, rows: rows,

@@ -21,9 +21,9 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
     /// AVX2 with FMA and F16C: what the AVX2 kernel module is compiled for.
     public static let avx2Kernels: CPUFeatures = [.avx2, .fma, .f16c]
 
-    /// AVX-512 F/BW/VL/DQ plus the AVX2 set: what the AVX-512 kernel module is compiled for
-    /// (VNNI and BF16 kernels check their own bits).
-    public static let avx512Kernels: CPUFeatures = avx2Kernels.union([.avx512f, .avx512bw, .avx512vl])
+    /// AVX-512 F/BW/VL/DQ and VNNI plus the AVX2 set: what the AVX-512 kernel module is compiled
+    /// for (its integer kernels use `dpbusd`).
+    public static let avx512Kernels: CPUFeatures = avx2Kernels.union([.avx512f, .avx512bw, .avx512vl, .avx512vnni])
 
     /// What the hardware offers.
     public static let hardware = CPUFeatures(rawValue: UInt32(realizar_cpu_features()))

@@ -5,7 +5,7 @@ public enum KernelFamily: String, Sendable, CaseIterable, CustomStringConvertibl
     case generic
     /// `RealizarKernelsAVX2`: AVX2, FMA, F16C.
     case avx2
-    /// `RealizarKernelsAVX512`: AVX-512 F/BW/VL/DQ (and VNNI where present).
+    /// `RealizarKernelsAVX512`: AVX-512 F/BW/VL/DQ with VNNI.
     case avx512
 
     /// The family used by default.

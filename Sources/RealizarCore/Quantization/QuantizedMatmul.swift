@@ -1,4 +1,5 @@
 import RealizarKernelsAVX2
+import RealizarKernelsAVX512
 
 /// Integer kernels for quantized weights times 8-bit-quantized activations.
 ///
@@ -31,7 +32,7 @@ public enum QuantizedMatmul {
         precondition(columns % 32 == 0, "activation rows are whole blocks of 32")
         switch family {
         case .generic: QuantizedActivations.quantize(x, columns: columns, into: into)
-        case .avx2, .avx512: avx2QuantizeActivations(x, columns: columns, into: into)
+        case .avx2, .avx512: RealizarKernelsAVX2.quantizeActivations(x, columns: columns, into: into)
         }
     }
 
@@ -60,22 +61,42 @@ public enum QuantizedMatmul {
                 columns: columns, output: output, outputStride: outputStride)
             return
         }
-        let kernel: AVX2Kernel
-        switch type {
-        case .q4_0: kernel = avx2MultiplyQ4_0
-        case .q4_1: kernel = avx2MultiplyQ4_1
-        case .q5_0: kernel = avx2MultiplyQ5_0
-        case .q5_1: kernel = avx2MultiplyQ5_1
-        case .q8_0: kernel = avx2MultiplyQ8_0
-        case .q4_K: kernel = avx2MultiplyQ4_K
-        case .q5_K: kernel = avx2MultiplyQ5_K
-        case .q6_K: kernel = avx2MultiplyQ6_K
-        default: preconditionFailure("unreachable: \(type.name)")
-        }
+        let kernel = family == .avx512 ? Self.avx512Kernel(type) : Self.avx2Kernel(type)
         kernel(weights, weightRowBytes, rows, activations, activationRowBytes, activationCount, columns, output, outputStride)
     }
 
-    private typealias AVX2Kernel = (
+    /// The AVX2 module's kernel for `type`.
+    private static func avx2Kernel(_ type: GGMLType) -> Kernel {
+        switch type {
+        case .q4_0: RealizarKernelsAVX2.multiplyQ4_0
+        case .q4_1: RealizarKernelsAVX2.multiplyQ4_1
+        case .q5_0: RealizarKernelsAVX2.multiplyQ5_0
+        case .q5_1: RealizarKernelsAVX2.multiplyQ5_1
+        case .q8_0: RealizarKernelsAVX2.multiplyQ8_0
+        case .q4_K: RealizarKernelsAVX2.multiplyQ4_K
+        case .q5_K: RealizarKernelsAVX2.multiplyQ5_K
+        case .q6_K: RealizarKernelsAVX2.multiplyQ6_K
+        default: preconditionFailure("unreachable: \(type.name)")
+        }
+    }
+
+    /// The same kernels compiled for AVX-512 with VNNI (`dpbusd` for the integer sums: the same
+    /// integers, so the same bits as the AVX2 module).
+    private static func avx512Kernel(_ type: GGMLType) -> Kernel {
+        switch type {
+        case .q4_0: RealizarKernelsAVX512.multiplyQ4_0
+        case .q4_1: RealizarKernelsAVX512.multiplyQ4_1
+        case .q5_0: RealizarKernelsAVX512.multiplyQ5_0
+        case .q5_1: RealizarKernelsAVX512.multiplyQ5_1
+        case .q8_0: RealizarKernelsAVX512.multiplyQ8_0
+        case .q4_K: RealizarKernelsAVX512.multiplyQ4_K
+        case .q5_K: RealizarKernelsAVX512.multiplyQ5_K
+        case .q6_K: RealizarKernelsAVX512.multiplyQ6_K
+        default: preconditionFailure("unreachable: \(type.name)")
+        }
+    }
+
+    private typealias Kernel = (
         _ weights: UnsafeRawPointer, _ weightRowBytes: Int, _ rows: Int,
         _ activations: UnsafeRawPointer, _ activationRowBytes: Int, _ activationCount: Int,
         _ columns: Int, _ output: UnsafeMutablePointer<Float>, _ outputStride: Int

@@ -1,0 +1,1 @@
+../RealizarKernelsAVX2/Block32Formats.swift

@@ -1,0 +1,1 @@
+../RealizarKernelsAVX2/Q6KKernel.swift
