@@ -1,3 +1,4 @@
+import CRealizarSupport
 import Foundation
 
 /// A decoder-only transformer: embeddings, `blockCount` layers of attention and feed-forward, a
@@ -75,6 +76,10 @@ public final class DecoderModel: @unchecked Sendable {
     private func run(_ batch: [SequenceBatch], logitRows: (SequenceBatch) -> Range<Int>, into logits: inout [Float]) throws {
         lock.lock()
         defer { lock.unlock() }
+        // The pool's workers run this way always; the calling thread for the pass (see
+        // `realizar_flush_subnormals`).
+        let floatMode = realizar_flush_subnormals()
+        defer { realizar_restore_float_mode(floatMode) }
         let a = architecture
         var n = 0
         var seen = Set<ObjectIdentifier>()

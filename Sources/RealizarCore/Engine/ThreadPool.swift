@@ -19,7 +19,10 @@ public final class ThreadPool: @unchecked Sendable {
         shared = Shared(workers: self.threads - 1)
         for worker in 1..<self.threads {
             let shared = shared
-            let thread = Thread { shared.work(as: worker) }
+            let thread = Thread {
+                _ = realizar_flush_subnormals()
+                shared.work(as: worker)
+            }
             thread.name = "realizar-worker-\(worker)"
             thread.start()
         }
