@@ -298,27 +298,46 @@ func block32MatrixMatrix<F: Block32Weights>(
     columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
 ) {
     let blocks = columns / 32
-    withUnsafeTemporaryAllocation(byteCount: blocks * packedBlockBytes, alignment: 64) { buffer in
+    packedMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows, activations: activations,
+                       activationRowBytes: activationRowBytes, activationCount: activationCount, columns: columns,
+                       output: output, outputStride: outputStride, packedBytes: blocks * packedBlockBytes,
+                       pack: { block32Pack(F.self, $0, blocks: blocks, into: $1) }) { packed, a0, a1 in
+        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+        for b in 0..<blocks {
+            let p = packed + b * packedBlockBytes
+            let (sums0, sums1) = packedSums2(F.self, p, a0, a1, b)
+            let scales = packedScales(p)
+            block32Accumulate(F.self, sums0, scales, packedOffsets(p), a0, b, &acc0)
+            block32Accumulate(F.self, sums1, scales, packedOffsets(p), a1, b, &acc1)
+        }
+        return (acc0, acc1)
+    }
+}
+
+/// The loop of every matrix-matrix kernel: `pack` lays eight weight rows (fewer at the end) into a
+/// buffer of `packedBytes`, then `products(packed, a0, a1)` gives their eight outputs for two
+/// activation rows (after the last pair, `a1` repeats `a0` and its outputs are dropped).
+@inline(__always)
+func packedMatrixMatrix(
+    weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
+    activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
+    columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int, packedBytes: Int,
+    pack: (RowGroup, UnsafeMutableRawPointer) -> Void,
+    products: (UnsafeRawPointer, Int8Row, Int8Row) -> (__m256, __m256)
+) {
+    withUnsafeTemporaryAllocation(byteCount: packedBytes, alignment: 64) { buffer in
         let packed = buffer.baseAddress!
         var r = 0
         while r < rows {
             let count = min(8, rows - r)
-            block32Pack(F.self, RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count),
-                        blocks: blocks, into: packed)
+            pack(RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count), packed)
             var c = 0
             while c < activationCount {
                 let a0 = Int8Row(activations + c * activationRowBytes, columns: columns)
                 let a1 = c + 1 < activationCount ? Int8Row(activations + (c + 1) * activationRowBytes, columns: columns) : a0
-                var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-                for b in 0..<blocks {
-                    let p = UnsafeRawPointer(packed) + b * packedBlockBytes
-                    let (sums0, sums1) = packedSums2(F.self, p, a0, a1, b)
-                    let scales = packedScales(p)
-                    block32Accumulate(F.self, sums0, scales, packedOffsets(p), a0, b, &acc0)
-                    block32Accumulate(F.self, sums1, scales, packedOffsets(p), a1, b, &acc1)
-                }
-                storeLanes(acc0, count, output + c * outputStride + r)
-                if c + 1 < activationCount { storeLanes(acc1, count, output + (c + 1) * outputStride + r) }
+                let (out0, out1) = products(UnsafeRawPointer(packed), a0, a1)
+                storeLanes(out0, count, output + c * outputStride + r)
+                if c + 1 < activationCount { storeLanes(out1, count, output + (c + 1) * outputStride + r) }
                 c += 2
             }
             r += 8

@@ -173,43 +173,31 @@ func kQuantMinMatrixMatrix<F: KQuantMinWeights>(
     columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int
 ) {
     let superBlocks = columns / 256
-    withUnsafeTemporaryAllocation(byteCount: 8 * superBlocks * kQuantPackedBlockBytes, alignment: 64) { buffer in
-        let packed = UnsafeRawPointer(buffer.baseAddress!)
-        var r = 0
-        while r < rows {
-            let count = min(8, rows - r)
-            kQuantMinPack(F.self, RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count),
-                          superBlocks: superBlocks, into: buffer.baseAddress!)
-            var c = 0
-            while c < activationCount {
-                let a0 = Int8Row(activations + c * activationRowBytes, columns: columns)
-                let a1 = c + 1 < activationCount ? Int8Row(activations + (c + 1) * activationRowBytes, columns: columns) : a0
-                var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-                for s in 0..<superBlocks {
-                    for j in 0..<8 {
-                        let mins = _mm256_loadu_ps((packed + (8 * s + j) * kQuantPackedBlockBytes + 288).assumingMemoryBound(to: Float.self))
-                        acc0 = _mm256_fnmadd_ps(mins, _mm256_set1_ps(a0.sum(8 * s + j)), acc0)
-                        acc1 = _mm256_fnmadd_ps(mins, _mm256_set1_ps(a1.sum(8 * s + j)), acc1)
-                    }
-                    var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
-                    for j in 0..<8 {
-                        let b = 8 * s + j
-                        let p = packed + b * kQuantPackedBlockBytes
-                        let (raw0, raw1) = packedUnsignedSums2(p, a0, a1, b)
-                        let scales = loadBytes32(p + 256)
-                        t0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(raw0, scales)), a0.scale(b), t0)
-                        t1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(raw1, scales)), a1.scale(b), t1)
-                    }
-                    let d = _mm256_loadu_ps((packed + 8 * s * kQuantPackedBlockBytes + 320).assumingMemoryBound(to: Float.self))
-                    acc0 = _mm256_fmadd_ps(t0, d, acc0)
-                    acc1 = _mm256_fmadd_ps(t1, d, acc1)
-                }
-                storeLanes(acc0, count, output + c * outputStride + r)
-                if c + 1 < activationCount { storeLanes(acc1, count, output + (c + 1) * outputStride + r) }
-                c += 2
+    packedMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows, activations: activations,
+                       activationRowBytes: activationRowBytes, activationCount: activationCount, columns: columns,
+                       output: output, outputStride: outputStride, packedBytes: 8 * superBlocks * kQuantPackedBlockBytes,
+                       pack: { kQuantMinPack(F.self, $0, superBlocks: superBlocks, into: $1) }) { packed, a0, a1 in
+        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+        for s in 0..<superBlocks {
+            for j in 0..<8 {
+                let mins = _mm256_loadu_ps((packed + (8 * s + j) * kQuantPackedBlockBytes + 288).assumingMemoryBound(to: Float.self))
+                acc0 = _mm256_fnmadd_ps(mins, _mm256_set1_ps(a0.sum(8 * s + j)), acc0)
+                acc1 = _mm256_fnmadd_ps(mins, _mm256_set1_ps(a1.sum(8 * s + j)), acc1)
             }
-            r += 8
+            var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
+            for j in 0..<8 {
+                let b = 8 * s + j
+                let p = packed + b * kQuantPackedBlockBytes
+                let (raw0, raw1) = packedUnsignedSums2(p, a0, a1, b)
+                let scales = loadBytes32(p + 256)
+                t0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(raw0, scales)), a0.scale(b), t0)
+                t1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(raw1, scales)), a1.scale(b), t1)
+            }
+            let d = _mm256_loadu_ps((packed + 8 * s * kQuantPackedBlockBytes + 320).assumingMemoryBound(to: Float.self))
+            acc0 = _mm256_fmadd_ps(t0, d, acc0)
+            acc1 = _mm256_fmadd_ps(t1, d, acc1)
         }
+        return (acc0, acc1)
     }
 }
 

@@ -137,49 +137,37 @@ func q6KMatrixMatrix(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                      activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
                      columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int) {
     let superBlocks = columns / 256
-    withUnsafeTemporaryAllocation(byteCount: 8 * superBlocks * q6PackedBlockBytes, alignment: 64) { buffer in
-        let packed = UnsafeRawPointer(buffer.baseAddress!)
-        var r = 0
-        while r < rows {
-            let count = min(8, rows - r)
-            q6KPack(RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count),
-                    superBlocks: superBlocks, into: buffer.baseAddress!)
-            var c = 0
-            while c < activationCount {
-                let a0 = Int8Row(activations + c * activationRowBytes, columns: columns)
-                let a1 = c + 1 < activationCount ? Int8Row(activations + (c + 1) * activationRowBytes, columns: columns) : a0
-                var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
-                for s in 0..<superBlocks {
-                    var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
-                    for j in 0..<8 {
-                        let b = 8 * s + j
-                        let p = packed + b * q6PackedBlockBytes
-                        var sums0 = _mm256_setzero_si256(), sums1 = _mm256_setzero_si256()
-                        for half in 0..<2 {
-                            var h0 = _mm256_setzero_si256(), h1 = _mm256_setzero_si256()
-                            for k in (4 * half)..<(4 * half + 4) {
-                                let w = loadBytes32(p + 32 * k)
-                                let wAbs = _mm256_abs_epi8(w)
-                                h0 = _mm256_add_epi16(h0, _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a0, b, k), w)))
-                                h1 = _mm256_add_epi16(h1, _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a1, b, k), w)))
-                            }
-                            let scales = loadBytes32(p + 256 + 32 * half)
-                            sums0 = _mm256_add_epi32(sums0, _mm256_madd_epi16(h0, scales))
-                            sums1 = _mm256_add_epi32(sums1, _mm256_madd_epi16(h1, scales))
-                        }
-                        t0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums0), a0.scale(b), t0)
-                        t1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums1), a1.scale(b), t1)
+    packedMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows, activations: activations,
+                       activationRowBytes: activationRowBytes, activationCount: activationCount, columns: columns,
+                       output: output, outputStride: outputStride, packedBytes: 8 * superBlocks * q6PackedBlockBytes,
+                       pack: { q6KPack($0, superBlocks: superBlocks, into: $1) }) { packed, a0, a1 in
+        var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
+        for s in 0..<superBlocks {
+            var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
+            for j in 0..<8 {
+                let b = 8 * s + j
+                let p = packed + b * q6PackedBlockBytes
+                var sums0 = _mm256_setzero_si256(), sums1 = _mm256_setzero_si256()
+                for half in 0..<2 {
+                    var h0 = _mm256_setzero_si256(), h1 = _mm256_setzero_si256()
+                    for k in (4 * half)..<(4 * half + 4) {
+                        let w = loadBytes32(p + 32 * k)
+                        let wAbs = _mm256_abs_epi8(w)
+                        h0 = _mm256_add_epi16(h0, _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a0, b, k), w)))
+                        h1 = _mm256_add_epi16(h1, _mm256_maddubs_epi16(wAbs, _mm256_sign_epi8(broadcastLevels(a1, b, k), w)))
                     }
-                    let d = _mm256_loadu_ps((packed + 8 * s * q6PackedBlockBytes + 320).assumingMemoryBound(to: Float.self))
-                    acc0 = _mm256_fmadd_ps(t0, d, acc0)
-                    acc1 = _mm256_fmadd_ps(t1, d, acc1)
+                    let scales = loadBytes32(p + 256 + 32 * half)
+                    sums0 = _mm256_add_epi32(sums0, _mm256_madd_epi16(h0, scales))
+                    sums1 = _mm256_add_epi32(sums1, _mm256_madd_epi16(h1, scales))
                 }
-                storeLanes(acc0, count, output + c * outputStride + r)
-                if c + 1 < activationCount { storeLanes(acc1, count, output + (c + 1) * outputStride + r) }
-                c += 2
+                t0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums0), a0.scale(b), t0)
+                t1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums1), a1.scale(b), t1)
             }
-            r += 8
+            let d = _mm256_loadu_ps((packed + 8 * s * q6PackedBlockBytes + 320).assumingMemoryBound(to: Float.self))
+            acc0 = _mm256_fmadd_ps(t0, d, acc0)
+            acc1 = _mm256_fmadd_ps(t1, d, acc1)
         }
+        return (acc0, acc1)
     }
 }
 
