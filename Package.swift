@@ -30,10 +30,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CRealizarSupport"),
-        .target(name: "RealizarKernelsAVX2", swiftSettings: avx2Flags),
+        .target(name: "RealizarKernelsAVX2", dependencies: ["CRealizarSupport"], swiftSettings: avx2Flags),
         // Shares the integer kernels' source files with the AVX2 module (symbolic links); compiled
         // with VNNI they use `dpbusd` for the integer sums.
-        .target(name: "RealizarKernelsAVX512", swiftSettings: avx512Flags + [.define("REALIZAR_VNNI")]),
+        .target(name: "RealizarKernelsAVX512", dependencies: ["CRealizarSupport"], swiftSettings: avx512Flags + [.define("REALIZAR_VNNI")]),
         .target(
             name: "RealizarCore",
             dependencies: [

@@ -1,4 +1,5 @@
 import _Builtin_intrinsics.intel
+import CRealizarSupport
 
 /// A weight format of 32-value blocks whose values are `scale * level + offset`.
 protocol Block32Weights {
@@ -130,7 +131,7 @@ func block32MatrixVector<F: Block32Weights>(
             let scales = F.scales8(group, b)
             block32Accumulate(F.self, sums, scales, F.offsets8(scales, group, b), a, b, &acc)
         }
-        let lanes = unsafeBitCast(acc, to: SIMD8<Float>.self)
+        let lanes: SIMD8<Float> = acc
         for j in 0..<8 { output[i + j * span] = lanes[j] }
     }
     for r in (8 * span)..<rows {
@@ -161,14 +162,24 @@ let packedBlockBytes = 320
 /// meets all eight rows in one `maddubs`; then the rows' scales and offsets as f32.
 @inline(__always)
 func block32Pack<F: Block32Weights>(_: F.Type, _ rows: RowGroup, blocks: Int, into packed: UnsafeMutableRawPointer) {
+    // Each row is read front to back into its block slots, then each block is transposed in
+    // place: eight rows read block by block would interleave eight streams within a few KB, which
+    // the hardware prefetcher does not follow, and packing would wait on memory.
+    for j in 0..<8 {
+        let row = rows.row(j)
+        for b in 0..<blocks {
+            let block = row + b * F.blockBytes
+            let out = packed + b * packedBlockBytes
+            _mm256_storeu_si256((out + 32 * j).assumingMemoryBound(to: __m256i.self), F.levels(block))
+            out.storeBytes(of: F.scale(block), toByteOffset: 256 + 4 * j, as: Float.self)
+            if F.hasOffset { out.storeBytes(of: F.offset(block), toByteOffset: 288 + 4 * j, as: Float.self) }
+        }
+    }
     for b in 0..<blocks {
-        @inline(__always) func levels(_ j: Int) -> __m256i { F.levels(rows.row(j) + b * F.blockBytes) }
         let out = packed + b * packedBlockBytes
+        @inline(__always) func levels(_ j: Int) -> __m256i { loadBytes32(out + 32 * j) }
         let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
         for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
-        let scales = F.scales8(rows, b)
-        _mm256_storeu_ps((out + 256).assumingMemoryBound(to: Float.self), scales)
-        if F.hasOffset { _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), F.offsets8(scales, rows, b)) }
     }
 }
 
@@ -331,6 +342,14 @@ func packedMatrixMatrix(
         while r < rows {
             let count = min(8, rows - r)
             pack(RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count), packed)
+            // With enough activation rows to multiply, the next eight weight rows (or what follows
+            // this tile) load meanwhile.
+            let next = weights + (r + 8) * weightRowBytes
+            var offset = 0
+            while activationCount >= 8, offset < 8 * weightRowBytes {
+                realizar_prefetch(next + offset)
+                offset += 64
+            }
             var c = 0
             while c < activationCount {
                 let a0 = Int8Row(activations + c * activationRowBytes, columns: columns)
@@ -350,7 +369,7 @@ func storeLanes(_ v: __m256, _ count: Int, _ p: UnsafeMutablePointer<Float>) {
     if count == 8 {
         _mm256_storeu_ps(p, v)
     } else {
-        let lanes = unsafeBitCast(v, to: SIMD8<Float>.self)
+        let lanes: SIMD8<Float> = v
         for j in 0..<count { p[j] = lanes[j] }
     }
 }

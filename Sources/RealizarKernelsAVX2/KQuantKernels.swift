@@ -113,7 +113,7 @@ func kQuantMinMatrixVector<F: KQuantMinWeights>(
             }
             acc = _mm256_fmadd_ps(t, d, acc)
         }
-        let lanes = unsafeBitCast(acc, to: SIMD8<Float>.self)
+        let lanes: SIMD8<Float> = acc
         for j in 0..<8 { output[i + j * span] = lanes[j] }
     }
     for r in (8 * span)..<rows {

@@ -76,7 +76,7 @@ func q6KMatrixVector(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
             }
             acc = _mm256_fmadd_ps(t, group.halves(s * q6BlockBytes + 208), acc)
         }
-        let lanes = unsafeBitCast(acc, to: SIMD8<Float>.self)
+        let lanes: SIMD8<Float> = acc
         for j in 0..<8 { output[i + j * span] = lanes[j] }
     }
     for r in (8 * span)..<rows {

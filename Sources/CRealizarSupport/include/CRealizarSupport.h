@@ -25,6 +25,11 @@ static inline void realizar_cpu_relax(void) {
 #endif
 }
 
+/// Asks for the cache line at `p` ahead of its use. Never faults, so any address will do.
+static inline void realizar_prefetch(const void *p) {
+    __builtin_prefetch(p, 0, 3);
+}
+
 /// Makes this thread's float arithmetic flush subnormal results and inputs to zero (x86 MXCSR
 /// FTZ and DAZ) and returns the previous mode for `realizar_restore_float_mode`. Intel cores take
 /// a slow microcode path for every subnormal operand: softmax weights that underflow would slow

@@ -24,16 +24,10 @@ final class MatrixMultiplier: @unchecked Sendable {
     /// Weight rows one integer-kernel call covers: a few KB of weights that stay in L1 while the
     /// batch's activation rows stream past.
     static let rowTile = 16
-    /// Activation rows per integer-kernel call: their quantized rows stay in L2.
-    static let activationTile = 64
-    /// The 32-value formats' kernels unpack each eight weight rows once per call, into a layout made
-    /// for many activation rows: they take the whole batch at once.
-    static func activationTile(_ type: GGMLType, batch: Int) -> Int {
-        switch type {
-        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0: return batch
-        default: return activationTile
-        }
-    }
+    /// Activation rows per integer-kernel call. Each call unpacks its eight-row groups of weights
+    /// once into a layout made for many activation rows, so the more rows the better, up to where
+    /// the quantized activations (about 1.25 bytes per value) no longer stay in the caches.
+    static let activationTile = 256
     /// Rows dequantized at once on the float path: small enough that the tile stays in L2.
     static let floatTile = 16
 
@@ -108,7 +102,7 @@ final class MatrixMultiplier: @unchecked Sendable {
                     let rows = min(tile, upper - row)
                     var t = 0
                     while t < batch {
-                        let count = min(Self.activationTile(w.type, batch: batch), batch - t)
+                        let count = min(Self.activationTile, batch - t)
                         QuantizedMatmul.multiply(
                             w.type, weights: w.data + row * w.rowBytes, weightRowBytes: w.rowBytes, rows: rows,
                             activations: quantized + t * rowBytes, activationRowBytes: rowBytes, activationCount: count,
