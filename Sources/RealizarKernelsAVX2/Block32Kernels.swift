@@ -117,9 +117,8 @@ func block32MatrixVector<F: Block32Weights>(
 ) {
     let blocks = columns / 32
     let a = Int8Row(activation, columns: columns)
-    let span = rows / 8
-    for i in 0..<span {
-        let group = RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8)
+    laneMatrixVector(weights: weights, weightRowBytes: weightRowBytes, rows: rows, output: output,
+                     row: { block32Row(F.self, $0, a, blocks: blocks) }) { group in
         var acc = _mm256_setzero_ps()
         for b in 0..<blocks {
             let av = a.values(b)
@@ -131,11 +130,22 @@ func block32MatrixVector<F: Block32Weights>(
             let scales = F.scales8(group, b)
             block32Accumulate(F.self, sums, scales, F.offsets8(scales, group, b), a, b, &acc)
         }
-        let lanes: SIMD8<Float> = acc
-        for j in 0..<8 { output[i + j * span] = lanes[j] }
+        return acc
+    }
+}
+
+/// The loop of every matrix-vector kernel: `lanes(group)` gives the outputs of rows
+/// `i + j·rows/8` (`j` in `0..<8`, lane `j`) for each `i`, and `row` the last `rows % 8` one by one.
+@inline(__always)
+func laneMatrixVector(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int, output: UnsafeMutablePointer<Float>,
+                      row: (UnsafeRawPointer) -> Float, lanes: (RowGroup) -> __m256) {
+    let span = rows / 8
+    for i in 0..<span {
+        let values: SIMD8<Float> = lanes(RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8))
+        for j in 0..<8 { output[i + j * span] = values[j] }
     }
     for r in (8 * span)..<rows {
-        output[r] = block32Row(F.self, weights + r * weightRowBytes, a, blocks: blocks)
+        output[r] = row(weights + r * weightRowBytes)
     }
 }
 

@@ -91,9 +91,8 @@ func kQuantMinMatrixVector<F: KQuantMinWeights>(
 ) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    let span = rows / 8
-    for i in 0..<span {
-        let group = RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8)
+    laneMatrixVector(weights: weights, weightRowBytes: weightRowBytes, rows: rows, output: output,
+                     row: { kQuantMinRow(F.self, $0, a, superBlocks: superBlocks) }) { group in
         var acc = _mm256_setzero_ps()
         for s in 0..<superBlocks {
             let (scales, mins, d, dmin) = kQuantGroupScales(F.self, group, s)
@@ -113,11 +112,7 @@ func kQuantMinMatrixVector<F: KQuantMinWeights>(
             }
             acc = _mm256_fmadd_ps(t, d, acc)
         }
-        let lanes: SIMD8<Float> = acc
-        for j in 0..<8 { output[i + j * span] = lanes[j] }
-    }
-    for r in (8 * span)..<rows {
-        output[r] = kQuantMinRow(F.self, weights + r * weightRowBytes, a, superBlocks: superBlocks)
+        return acc
     }
 }
 

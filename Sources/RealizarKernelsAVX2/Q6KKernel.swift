@@ -57,9 +57,8 @@ func q6KMatrixVector(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
                      activation: UnsafeRawPointer, columns: Int, output: UnsafeMutablePointer<Float>) {
     let superBlocks = columns / 256
     let a = Int8Row(activation, columns: columns)
-    let span = rows / 8
-    for i in 0..<span {
-        let group = RowGroup(base: weights + i * weightRowBytes, stride: span * weightRowBytes, count: 8)
+    laneMatrixVector(weights: weights, weightRowBytes: weightRowBytes, rows: rows, output: output,
+                     row: { q6KRow($0, a, superBlocks: superBlocks) }) { group in
         var acc = _mm256_setzero_ps()
         for s in 0..<superBlocks {
             var t = _mm256_setzero_ps()
@@ -76,11 +75,7 @@ func q6KMatrixVector(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
             }
             acc = _mm256_fmadd_ps(t, group.halves(s * q6BlockBytes + 208), acc)
         }
-        let lanes: SIMD8<Float> = acc
-        for j in 0..<8 { output[i + j * span] = lanes[j] }
-    }
-    for r in (8 * span)..<rows {
-        output[r] = q6KRow(weights + r * weightRowBytes, a, superBlocks: superBlocks)
+        return acc
     }
 }
 
