@@ -80,14 +80,7 @@ final class ServerProcess: @unchecked Sendable {
 /// Runs one of the Python scripts in Tests/Fixtures/server, returning its status and output.
 enum FixtureScript {
     static func run(_ name: String, _ arguments: [String], timeout: Double = 300) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", ProjectPaths.root.appendingPathComponent("Tests/Fixtures/server/\(name)").path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (process, output) = try start(name, arguments)
         let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         let data = output.fileHandleForReading.readDataToEndOfFile()
