@@ -21,8 +21,8 @@ struct MatrixProduct {
 final class MatrixMultiplier: @unchecked Sendable {
     let pool: ThreadPool
     let family: KernelFamily
-    /// Weight rows one integer-kernel call covers: a few KB of weights that stay in L1 while the
-    /// batch's activation rows stream past.
+    /// Weight rows one integer-kernel call covers when the batch spans several activation tiles:
+    /// a few KB of weights that stay in L1 while the batch's activation rows stream past.
     static let rowTile = 16
     /// Activation rows per integer-kernel call. Each call unpacks its eight-row groups of weights
     /// once into a layout made for many activation rows, so the more rows the better, up to where
@@ -88,15 +88,20 @@ final class MatrixMultiplier: @unchecked Sendable {
         let firstRows = paddedRows(first)
         let secondRows = paddedRows(second)
         let total = firstRows + secondRows + paddedRows(third)
-        pool.parallelFor(total, granularity: Self.rowTile) { range in
+        // Batches are cut finer: their matrices are compute-bound, and a thread that loses its
+        // core for a moment (the server's network threads, a client on the same machine) then
+        // holds up the other by one small chunk, not by an eighth of the matrix.
+        pool.parallelFor(total, granularity: Self.rowTile, chunksPerThread: batch == 1 ? 8 : 32) { range in
             func run(_ product: MatrixProduct?, offset: Int) {
                 guard let product else { return }
                 let w = product.weight
                 let lower = max(range.lowerBound - offset, 0)
                 let upper = min(range.upperBound - offset, w.rows)
-                // One activation row reads each weight once: one call for the whole range keeps
-                // the kernel's row streams long (tiles only pay when weights are reused).
-                let tile = batch == 1 ? max(upper - lower, 1) : Self.rowTile
+                // While the activations fit one tile, one call covers the whole range: the kernel
+                // streams its weight rows once either way, and decode batches make tens of
+                // thousands of calls per step otherwise. Larger batches go through tiles of rows,
+                // so that each weight tile serves every activation tile before the next is read.
+                let tile = batch <= Self.activationTile ? max(upper - lower, 1) : Self.rowTile
                 var row = lower
                 while row < upper {
                     let rows = min(tile, upper - row)
