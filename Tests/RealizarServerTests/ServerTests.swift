@@ -12,23 +12,12 @@ struct ServerTests {
         _ = try TestModels.path(.gemma)
     }
 
-    @Test func officialClientsAndConcurrentStreams() throws {
-        let server = try ServerProcess([Self.model, "--parallel", "16", "--ctx", "1024"])
+    @Test func officialClientsAndChatPage() throws {
+        let server = try ServerProcess([Self.model, "--parallel", "4", "--ctx", "1024"])
         defer { server.stop() }
         let clients = try FixtureScript.run("official_clients.py", ["--base-url", server.baseURL, "--model", Self.model])
         print(clients.output)
         #expect(clients.status == 0, "official clients failed:\n\(clients.output)\n\(server.stderr.suffix(3000))")
-
-        let load = try FixtureScript.run("server_checks.py", ["concurrency", "--base-url", server.baseURL, "--model", Self.model,
-                                                              "--streams", "16", "--max-tokens", "24", "--distinct", "3"])
-        print(load.output)
-        #expect(load.status == 0, "concurrency checks failed:\n\(load.output)")
-        let line = load.output.split(separator: "\n").last { $0.hasPrefix("{") }
-        let numbers = try line.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let single = numbers?["single_tps"] as? Double ?? 0
-        let aggregate = numbers?["aggregate_tps"] as? Double ?? 0
-        print("single stream: \(single) tokens/s; 16 concurrent streams: \(aggregate) tokens/s aggregate (\(aggregate / max(single, 1e-9))×)")
-        #expect(aggregate >= 3 * single, "aggregate \(aggregate) tokens/s is not 3× a single stream's \(single)")
 
         let shot = ProjectPaths.root.appendingPathComponent(".build/test-output/web-chat.png")
         try FileManager.default.createDirectory(at: shot.deletingLastPathComponent(), withIntermediateDirectories: true)
