@@ -171,7 +171,21 @@ let packedBlockBytes = 320
 /// chunk `k` holds levels `4k..<4k+4` of rows 0..<8, so one broadcast of four activation bytes
 /// meets all eight rows in one `maddubs`; then the rows' scales and offsets as f32.
 @inline(__always)
-func block32Pack<F: Block32Weights>(_: F.Type, _ rows: RowGroup, blocks: Int, into packed: UnsafeMutableRawPointer) {
+func block32Pack<F: Block32Weights>(_: F.Type, _ rows: RowGroup, blocks: Int, cached: Bool, into packed: UnsafeMutableRawPointer) {
+    if cached {
+        // The rows were prefetched while the previous group was multiplied: each block of the
+        // eight rows is read and transposed in one go, its scales widened together.
+        for b in 0..<blocks {
+            let out = packed + b * packedBlockBytes
+            @inline(__always) func levels(_ j: Int) -> __m256i { F.levels(rows.row(j) + b * F.blockBytes) }
+            let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
+            for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
+            let scales = F.scales8(rows, b)
+            _mm256_storeu_ps((out + 256).assumingMemoryBound(to: Float.self), scales)
+            if F.hasOffset { _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), F.offsets8(scales, rows, b)) }
+        }
+        return
+    }
     // Each row is read front to back into its block slots, then each block is transposed in
     // place: eight rows read block by block would interleave eight streams within a few KB, which
     // the hardware prefetcher does not follow, and packing would wait on memory.
@@ -322,7 +336,7 @@ func block32MatrixMatrix<F: Block32Weights>(
     packedMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows, activations: activations,
                        activationRowBytes: activationRowBytes, activationCount: activationCount, columns: columns,
                        output: output, outputStride: outputStride, packedBytes: blocks * packedBlockBytes,
-                       pack: { block32Pack(F.self, $0, blocks: blocks, into: $1) }) { packed, a0, a1 in
+                       pack: { block32Pack(F.self, $0, blocks: blocks, cached: activationCount >= 8 && $0.base != weights, into: $1) }) { packed, a0, a1 in
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
         for b in 0..<blocks {
             let p = packed + b * packedBlockBytes

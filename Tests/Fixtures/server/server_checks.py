@@ -122,7 +122,13 @@ def concurrency(args):
     # A few distinct prompts, each alone first (the reference texts and the single-stream rate).
     distinct = PROMPTS[: args.distinct]
     prompts = [distinct[i % len(distinct)] for i in range(n)]
-    stream_chat(args, "Hello", 4)  # warm-up
+    # Warm-up, alone and as a burst: the first batched passes size the server's buffers.
+    stream_chat(args, "Hello", 4)
+    warm = [threading.Thread(target=stream_chat, args=(args, "Hello", 4)) for _ in range(n)]
+    for t in warm:
+        t.start()
+    for t in warm:
+        t.join(timeout=120)
     alone = {}
     single_tokens, single_seconds, generated, wall = 0, 0.0, 0, 0.0
     mismatches, errors = 0, []
