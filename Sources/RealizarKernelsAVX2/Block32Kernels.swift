@@ -171,40 +171,43 @@ let packedBlockBytes = 320
 /// chunk `k` holds levels `4k..<4k+4` of rows 0..<8, so one broadcast of four activation bytes
 /// meets all eight rows in one `maddubs`; then the rows' scales and offsets as f32.
 @inline(__always)
-func block32Pack<F: Block32Weights>(_: F.Type, _ rows: RowGroup, blocks: Int, cached: Bool, into packed: UnsafeMutableRawPointer) {
-    if cached {
-        // The rows were prefetched while the previous group was multiplied: each block of the
-        // eight rows is read and transposed in one go, its scales widened together.
-        for b in 0..<blocks {
-            let out = packed + b * packedBlockBytes
-            @inline(__always) func levels(_ j: Int) -> __m256i { F.levels(rows.row(j) + b * F.blockBytes) }
-            let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
-            for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
-            let scales = F.scales8(rows, b)
-            _mm256_storeu_ps((out + 256).assumingMemoryBound(to: Float.self), scales)
-            if F.hasOffset { _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), F.offsets8(scales, rows, b)) }
-        }
-        return
-    }
-    // Each row is read front to back into its block slots, then each block is transposed in
-    // place: eight rows read block by block would interleave eight streams within a few KB, which
-    // the hardware prefetcher does not follow, and packing would wait on memory.
-    for j in 0..<8 {
-        let row = rows.row(j)
-        for b in 0..<blocks {
-            let block = row + b * F.blockBytes
-            let out = packed + b * packedBlockBytes
-            _mm256_storeu_si256((out + 32 * j).assumingMemoryBound(to: __m256i.self), F.levels(block))
-            out.storeBytes(of: F.scale(block), toByteOffset: 256 + 4 * j, as: Float.self)
-            if F.hasOffset { out.storeBytes(of: F.offset(block), toByteOffset: 288 + 4 * j, as: Float.self) }
+func block32Pack<F: Block32Weights>(_: F.Type, _ rows: RowGroup, blocks: Int, inCache: Bool, into packed: UnsafeMutableRawPointer) {
+    if !inCache {
+        // Each row is first read front to back into its block slots, then each block is
+        // transposed in place: eight rows read block by block would interleave eight streams
+        // within a few KB, which the hardware prefetcher does not follow, and packing would wait
+        // on memory.
+        for j in 0..<8 {
+            let row = rows.row(j)
+            for b in 0..<blocks {
+                let block = row + b * F.blockBytes
+                let out = packed + b * packedBlockBytes
+                _mm256_storeu_si256((out + 32 * j).assumingMemoryBound(to: __m256i.self), F.levels(block))
+                out.storeBytes(of: F.scale(block), toByteOffset: 256 + 4 * j, as: Float.self)
+                if F.hasOffset { out.storeBytes(of: F.offset(block), toByteOffset: 288 + 4 * j, as: Float.self) }
+            }
         }
     }
     for b in 0..<blocks {
         let out = packed + b * packedBlockBytes
-        @inline(__always) func levels(_ j: Int) -> __m256i { loadBytes32(out + 32 * j) }
-        let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
-        for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
+        if inCache {
+            // Each block of the eight rows is read and transposed in one go, its scales widened together.
+            storeChunks(out) { F.levels(rows.row($0) + b * F.blockBytes) }
+            let scales = F.scales8(rows, b)
+            _mm256_storeu_ps((out + 256).assumingMemoryBound(to: Float.self), scales)
+            if F.hasOffset { _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), F.offsets8(scales, rows, b)) }
+        } else {
+            storeChunks(out) { loadBytes32(out + 32 * $0) }
+        }
     }
+}
+
+/// Stores chunk `k` of eight rows' levels at `out + 32k`: lane `j` holds levels `4k..<4k+4` of
+/// `levels(j)` (all eight are read before anything is stored, so they may come from `out`).
+@inline(__always)
+func storeChunks(_ out: UnsafeMutableRawPointer, _ levels: (Int) -> __m256i) {
+    let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
+    for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
 }
 
 /// The 8×8 transpose of 32-bit lanes: lane `j` of result `k` is lane `k` of `v_j`.
@@ -336,7 +339,7 @@ func block32MatrixMatrix<F: Block32Weights>(
     packedMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows, activations: activations,
                        activationRowBytes: activationRowBytes, activationCount: activationCount, columns: columns,
                        output: output, outputStride: outputStride, packedBytes: blocks * packedBlockBytes,
-                       pack: { block32Pack(F.self, $0, blocks: blocks, cached: activationCount >= 8 && $0.base != weights, into: $1) }) { packed, a0, a1 in
+                       pack: { block32Pack(F.self, $0, blocks: blocks, inCache: $1, into: $2) }) { packed, a0, a1 in
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
         for b in 0..<blocks {
             let p = packed + b * packedBlockBytes
@@ -349,15 +352,16 @@ func block32MatrixMatrix<F: Block32Weights>(
     }
 }
 
-/// The loop of every matrix-matrix kernel: `pack` lays eight weight rows (fewer at the end) into a
-/// buffer of `packedBytes`, then `products(packed, a0, a1)` gives their eight outputs for two
+/// The loop of every matrix-matrix kernel: `pack(rows, inCache, buffer)` lays eight weight rows
+/// (fewer at the end) into a buffer of `packedBytes` (`inCache`: they were prefetched while the
+/// previous group was multiplied), then `products(packed, a0, a1)` gives their eight outputs for two
 /// activation rows (after the last pair, `a1` repeats `a0` and its outputs are dropped).
 @inline(__always)
 func packedMatrixMatrix(
     weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     activations: UnsafeRawPointer, activationRowBytes: Int, activationCount: Int,
     columns: Int, output: UnsafeMutablePointer<Float>, outputStride: Int, packedBytes: Int,
-    pack: (RowGroup, UnsafeMutableRawPointer) -> Void,
+    pack: (RowGroup, _ inCache: Bool, UnsafeMutableRawPointer) -> Void,
     products: (UnsafeRawPointer, Int8Row, Int8Row) -> (__m256, __m256)
 ) {
     withUnsafeTemporaryAllocation(byteCount: packedBytes, alignment: 64) { buffer in
@@ -365,7 +369,8 @@ func packedMatrixMatrix(
         var r = 0
         while r < rows {
             let count = min(8, rows - r)
-            pack(RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count), packed)
+            // Eight or more activation rows leave the prefetches below time to arrive.
+            pack(RowGroup(base: weights + r * weightRowBytes, stride: weightRowBytes, count: count), r > 0 && activationCount >= 8, packed)
             // The next eight weight rows (or what follows this tile) load while these are
             // multiplied, a share before each pair of activation rows: issued in one burst, a
             // hundred prefetches overflowed the core's queue of outstanding misses and most were

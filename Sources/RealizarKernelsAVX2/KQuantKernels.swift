@@ -151,8 +151,7 @@ func kQuantMinPack<F: KQuantMinWeights>(_: F.Type, _ rows: RowGroup, superBlocks
         for j in 0..<8 {
             @inline(__always) func levels(_ r: Int) -> __m256i { F.levels(rows.row(r) + s * F.blockBytes, j) }
             let out = packed + (8 * s + j) * kQuantPackedBlockBytes
-            let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
-            for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
+            storeChunks(out, levels)
             _mm256_storeu_si256((out + 256).assumingMemoryBound(to: __m256i.self), scales[j])
             _mm256_storeu_ps((out + 288).assumingMemoryBound(to: Float.self), kQuantMins(dmin, mins[j]))
             _mm256_storeu_ps((out + 320).assumingMemoryBound(to: Float.self), d)
@@ -171,7 +170,7 @@ func kQuantMinMatrixMatrix<F: KQuantMinWeights>(
     packedMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows, activations: activations,
                        activationRowBytes: activationRowBytes, activationCount: activationCount, columns: columns,
                        output: output, outputStride: outputStride, packedBytes: 8 * superBlocks * kQuantPackedBlockBytes,
-                       pack: { kQuantMinPack(F.self, $0, superBlocks: superBlocks, into: $1) }) { packed, a0, a1 in
+                       pack: { rows, _, packed in kQuantMinPack(F.self, rows, superBlocks: superBlocks, into: packed) }) { packed, a0, a1 in
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
         for s in 0..<superBlocks {
             for j in 0..<8 {

@@ -112,8 +112,7 @@ func q6KPack(_ rows: RowGroup, superBlocks: Int, into packed: UnsafeMutableRawPo
                 Int32(UInt16(bitPattern: Int16(block(r).load(fromByteOffset: 192 + i, as: Int8.self)))) &* 0x10001
             }
             let out = packed + (8 * s + j) * q6PackedBlockBytes
-            let chunks = transpose8x8(levels(0), levels(1), levels(2), levels(3), levels(4), levels(5), levels(6), levels(7))
-            for k in 0..<8 { _mm256_storeu_si256((out + 32 * k).assumingMemoryBound(to: __m256i.self), chunks[k]) }
+            storeChunks(out, levels)
             @inline(__always) func storeScales(_ i: Int, at offset: Int) {
                 let scales = _mm256_setr_epi32(scale(0, i), scale(1, i), scale(2, i), scale(3, i),
                                                scale(4, i), scale(5, i), scale(6, i), scale(7, i))
@@ -135,7 +134,7 @@ func q6KMatrixMatrix(weights: UnsafeRawPointer, weightRowBytes: Int, rows: Int,
     packedMatrixMatrix(weights: weights, weightRowBytes: weightRowBytes, rows: rows, activations: activations,
                        activationRowBytes: activationRowBytes, activationCount: activationCount, columns: columns,
                        output: output, outputStride: outputStride, packedBytes: 8 * superBlocks * q6PackedBlockBytes,
-                       pack: { q6KPack($0, superBlocks: superBlocks, into: $1) }) { packed, a0, a1 in
+                       pack: { rows, _, packed in q6KPack(rows, superBlocks: superBlocks, into: packed) }) { packed, a0, a1 in
         var acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps()
         for s in 0..<superBlocks {
             var t0 = _mm256_setzero_ps(), t1 = _mm256_setzero_ps()
