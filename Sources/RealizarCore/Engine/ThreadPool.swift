@@ -8,8 +8,9 @@ import Synchronization
 ///
 /// A loop is cut into chunks that the threads (the caller's among them) take in order as they
 /// become free, so work of uneven cost (causal attention, matrices of different formats in one
-/// loop) still ends at the same time on every thread. Workers spin for a while after each loop, then sleep until the next. A loop started from
-/// inside a loop (or while another caller holds the pool) runs on the calling thread alone.
+/// loop) still ends at the same time on every thread. Workers spin for a while after each loop,
+/// then sleep until the next. A loop started from inside a loop (or while another caller holds
+/// the pool) runs on the calling thread alone.
 public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
     private let shared: Shared
@@ -43,24 +44,17 @@ public final class ThreadPool: @unchecked Sendable {
                                _ body: (_ thread: Int, _ range: Range<Int>) -> Void) {
         let units = (count + granularity - 1) / granularity
         let chunks = min(units, threads * chunksPerThread)
-        guard min(threads, chunks) > 1, shared.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            if count > 0 { body(0, 0..<count) }
-            return
-        }
-        defer { shared.busy.store(false, ordering: .releasing) }
         let shared = shared
-        shared.nextChunk.store(0, ordering: .relaxed)
-        withoutActuallyEscaping(body) { body in
-            shared.run(pieces: min(threads, chunks)) { thread in
-                while true {
-                    let chunk = shared.nextChunk.add(1, ordering: .relaxed).oldValue
-                    if chunk >= chunks { return }
-                    let start = units * chunk / chunks * granularity
-                    let end = min(units * (chunk + 1) / chunks * granularity, count)
-                    body(thread, start..<end)
-                }
+        let ran = onThreads(min(threads, chunks)) { thread in
+            while true {
+                let chunk = shared.nextChunk.add(1, ordering: .relaxed).oldValue
+                if chunk >= chunks { return }
+                let start = units * chunk / chunks * granularity
+                let end = min(units * (chunk + 1) / chunks * granularity, count)
+                body(thread, start..<end)
             }
         }
+        if !ran, count > 0 { body(0, 0..<count) }
     }
 
     /// Calls `body(piece, range)` for up to `threads` contiguous pieces of `0..<count`, one per
@@ -69,18 +63,24 @@ public final class ThreadPool: @unchecked Sendable {
     public func parallelPieces(_ count: Int, granularity: Int = 1, _ body: (_ piece: Int, _ range: Range<Int>) -> Void) {
         let units = (count + granularity - 1) / granularity
         let pieces = min(threads, units)
+        let ran = onThreads(pieces) { piece in
+            let start = units * piece / pieces * granularity
+            let end = min(units * (piece + 1) / pieces * granularity, count)
+            if start < end { body(piece, start..<end) }
+        }
+        if !ran, count > 0 { body(0, 0..<count) }
+    }
+
+    /// Runs `job(thread)` on `pieces` threads at once, the caller's as thread 0, and returns true;
+    /// false (having run nothing) when one piece is all there is, or the pool is taken (a loop
+    /// inside a loop, another caller).
+    private func onThreads(_ pieces: Int, _ job: (Int) -> Void) -> Bool {
         guard pieces > 1, shared.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            if count > 0 { body(0, 0..<count) }
-            return
+            return false
         }
         defer { shared.busy.store(false, ordering: .releasing) }
-        withoutActuallyEscaping(body) { body in
-            shared.run(pieces: pieces) { piece in
-                let start = units * piece / pieces * granularity
-                let end = min(units * (piece + 1) / pieces * granularity, count)
-                if start < end { body(piece, start..<end) }
-            }
-        }
+        withoutActuallyEscaping(job) { shared.run(pieces: pieces, $0) }
+        return true
     }
 
     /// What the workers and the caller share; the workers hold it, not the pool, so that the pool
@@ -88,7 +88,7 @@ public final class ThreadPool: @unchecked Sendable {
     final class Shared: @unchecked Sendable {
         let workers: Int
         let busy = Atomic<Bool>(false)
-        /// The next chunk of the current `parallelChunks` loop.
+        /// The next chunk of the current `parallelChunks` loop (reset by `run`).
         let nextChunk = Atomic<Int>(0)
         private let generation = Atomic<Int>(0)
         private let remaining = Atomic<Int>(0)
@@ -123,6 +123,7 @@ public final class ThreadPool: @unchecked Sendable {
         func run(pieces: Int, _ job: @escaping (Int) -> Void) {
             self.job = job
             self.pieces = pieces
+            nextChunk.store(0, ordering: .relaxed)
             remaining.store(workers, ordering: .relaxed)
             generation.add(1, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
