@@ -122,13 +122,20 @@ def concurrency(args):
     # A few distinct prompts, each alone first (the reference texts and the single-stream rate).
     distinct = PROMPTS[: args.distinct]
     prompts = [distinct[i % len(distinct)] for i in range(n)]
+
+    def burst(target, timeout):
+        """Runs target(i) for the n streams at once; returns the seconds until all have ended."""
+        threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=timeout)
+        return time.monotonic() - started
+
     # Warm-up, alone and as a burst: the first batched passes size the server's buffers.
     stream_chat(args, "Hello", 4)
-    warm = [threading.Thread(target=stream_chat, args=(args, "Hello", 4)) for _ in range(n)]
-    for t in warm:
-        t.start()
-    for t in warm:
-        t.join(timeout=120)
+    burst(lambda i: stream_chat(args, "Hello", 4), 120)
     alone = {}
     single_tokens, single_seconds, generated, wall = 0, 0.0, 0, 0.0
     mismatches, errors = 0, []
@@ -149,13 +156,7 @@ def concurrency(args):
             except Exception as e:  # reported below
                 errors.append(f"stream {i}: {type(e).__name__}: {e}")
 
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
-        wall += time.monotonic() - started
+        wall += burst(run, 300)
         for i, result in enumerate(results):
             if result is None:
                 continue
