@@ -40,8 +40,8 @@ public struct GenerationResult: Sendable {
     public var generationSeconds: Double
 }
 
-/// The generate loop shared by the CLI and the server: prompt processing in batches, then one
-/// token at a time through the sampler chain, detokenized as a stream with stop strings held back.
+/// One request generated on the caller's thread, through the same ``Scheduler`` the server runs
+/// (one slot): the CLI's `run` and `chat` step through exactly the server's per-sequence code.
 public struct Generator {
     public let model: LoadedModel
     /// Prompt tokens per forward pass.
@@ -55,36 +55,51 @@ public struct Generator {
     /// return false to stop.
     public func generate(_ request: GenerationRequest, onText: (String) -> Bool = { _ in true }) throws -> GenerationResult {
         try model.validate(prompt: request.prompt, context: request.context)
-        var state = try SequenceState(model: model, request: request)
-        let cache = model.decoder.makeCache(capacity: request.context)
-
-        let promptStart = Date()
-        var logits: [Float] = []
-        var offset = 0
-        while offset < request.prompt.count {
-            let end = min(offset + batchSize, request.prompt.count)
-            try model.decoder.forward(Array(request.prompt[offset..<end]), cache: cache, into: &logits)
-            offset = end
+        let scheduler = try Scheduler(model: model, configuration: .init(slots: 1, context: request.context, queueLimit: 1,
+                                                                        prefillChunk: batchSize))
+        defer { scheduler.shutdown() }
+        let events = EventQueue()
+        let handle: SequenceHandle
+        do {
+            handle = try scheduler.submit([SequenceJob(request: request)]) { _, event in events.push(event) }[0]
+        } catch {
+            throw ModelError("\(error)")
         }
-        let promptSeconds = Date().timeIntervalSince(promptStart)
-
-        var generated: [Int] = []
+        var tokens: [Int] = []
         var text = ""
-        let generationStart = Date()
         while true {
-            let step = logits.withUnsafeMutableBufferPointer { state.advance(logits: $0) }
-            if let token = step.token { generated.append(token) }
-            if !step.text.isEmpty {
-                text += step.text
-                if !onText(step.text) && step.finishReason == nil {
-                    state.cancel()
-                    break
+            switch events.pop() {
+            case .step(let step):
+                if let token = step.token { tokens.append(token) }
+                if !step.text.isEmpty {
+                    text += step.text
+                    if !onText(step.text) && step.finishReason == nil { handle.cancel() }
                 }
+            case .finished(let summary):
+                if let error = summary.error { throw ModelError(error) }
+                return GenerationResult(tokens: tokens, text: text, finishReason: summary.finishReason,
+                                        promptSeconds: summary.promptSeconds, generationSeconds: summary.generationSeconds)
             }
-            guard step.finishReason == nil, let token = step.token else { break }
-            try model.decoder.forward([token], cache: cache, into: &logits)
         }
-        return GenerationResult(tokens: generated, text: text, finishReason: state.finishReason ?? .cancelled,
-                                promptSeconds: promptSeconds, generationSeconds: Date().timeIntervalSince(generationStart))
+    }
+}
+
+/// Hands the scheduler thread's events to the caller's thread, in order.
+private final class EventQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var events: [SequenceEvent] = []
+
+    func push(_ event: SequenceEvent) {
+        condition.lock()
+        events.append(event)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func pop() -> SequenceEvent {
+        condition.lock()
+        defer { condition.unlock() }
+        while events.isEmpty { condition.wait() }
+        return events.removeFirst()
     }
 }

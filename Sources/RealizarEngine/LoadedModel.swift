@@ -10,9 +10,10 @@ public final class LoadedModel: @unchecked Sendable {
     /// The context a new sequence gets unless told otherwise: the model's, capped at 4,096.
     public let defaultContext: Int
 
-    public init(path: String, threads: Int? = nil) throws {
+    /// Loads the model at `path` onto `backend` (by default the CPU with `threads` threads).
+    public init(path: String, threads: Int? = nil, backend: (any Backend)? = nil) throws {
         file = try GGUFFile(path: path)
-        decoder = try ModelRegistry.load(file, threads: threads)
+        decoder = try ModelRegistry.load(file, threads: threads, backend: backend)
         tokenizer = try loadTokenizer(from: file)
         guard tokenizer.vocabularySize <= decoder.vocabularySize else {
             throw ModelError("\(file.file.fileName): the tokenizer has \(tokenizer.vocabularySize) tokens but the output layer only \(decoder.vocabularySize)")
@@ -30,9 +31,7 @@ public final class LoadedModel: @unchecked Sendable {
     /// the context with room for `reserve` generated tokens.
     public func validate(prompt: [Int], context: Int, reserve: Int = 0) throws {
         guard !prompt.isEmpty else { throw ModelError("the prompt is empty: give at least one token") }
-        if let bad = prompt.first(where: { $0 < 0 || $0 >= decoder.vocabularySize }) {
-            throw ModelError("token id \(bad) is outside the vocabulary (0..<\(decoder.vocabularySize))")
-        }
+        try DecoderModel.validate(tokens: prompt, vocabulary: decoder.graph.tokenCount)
         guard prompt.count + reserve <= context else {
             throw ModelError("the prompt has \(prompt.count) tokens\(reserve > 0 ? " and \(reserve) more were asked for" : ""), but the context holds \(context); use a shorter prompt or a larger --ctx")
         }

@@ -26,7 +26,7 @@ public enum Perplexity {
         for chunk in 0..<chunks {
             var batch = Array(tokens[(chunk * context)..<((chunk + 1) * context)])
             if model.tokenizer.addsBOS, let bos = model.tokenizer.bosID { batch[0] = bos }
-            let cache = model.decoder.makeCache(capacity: context)
+            let cache = try model.decoder.makeCache(capacity: context)
             // Logits for positions first-1 ..< context-1 predict tokens first ..< context.
             let logits = try model.decoder.forward(batch, cache: cache, logits: .range((first - 1)..<(context - 1)))
             let vocabulary = model.decoder.vocabularySize

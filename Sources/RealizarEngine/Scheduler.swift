@@ -158,10 +158,10 @@ public final class Scheduler: @unchecked Sendable {
     private var freeCaches: [KVCache]
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(model: LoadedModel, configuration: Configuration) {
+    public init(model: LoadedModel, configuration: Configuration) throws {
         self.model = model
         self.configuration = configuration
-        freeCaches = (0..<configuration.slots).map { _ in model.decoder.makeCache(capacity: configuration.context) }
+        freeCaches = try (0..<configuration.slots).map { _ in try model.decoder.makeCache(capacity: configuration.context) }
         snapshotValue = Snapshot(queued: 0, active: 0, slots: configuration.slots, cachePositionsUsed: 0,
                                  cachePositions: configuration.slots * configuration.context,
                                  cacheBytes: freeCaches.reduce(0) { $0 + $1.byteCount })

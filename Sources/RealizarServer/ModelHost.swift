@@ -23,7 +23,7 @@ public final class ModelHost: Sendable {
         self.path = path
         model = try LoadedModel(path: path, threads: threads)
         let context = min(context ?? model.defaultContext, model.decoder.architecture.contextLength)
-        scheduler = Scheduler(model: model, configuration: .init(slots: slots, context: context, queueLimit: queueLimit))
+        scheduler = try Scheduler(model: model, configuration: .init(slots: slots, context: context, queueLimit: queueLimit))
         chat = try? ChatPrompt(model: model)
         loadedAt = Date()
         loadSeconds = Date().timeIntervalSince(start)

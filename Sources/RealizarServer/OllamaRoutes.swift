@@ -196,6 +196,7 @@ struct OllamaRoutes: Sendable {
                 info[entry.key] = .string(value)
             }
         }
+        for feature in host.model.decoder.graph.summary { info["realizar.\(feature.key)"] = .string(feature.value) }
         info["general.parameter_count"] = .number(Double(host.model.file.tensors.reduce(0) { $0 + $1.elementCount }))
         let template = host.chat?.source ?? ""
         return try JSONBody.response(OllamaShowResponse(

@@ -61,7 +61,7 @@ struct BenchCommand: ParsableCommand {
                 }
                 let mean = samples.reduce(0, +) / Double(samples.count)
                 let variance = samples.count > 1 ? samples.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(samples.count - 1) : 0
-                return Result(test: name, tokens: tokens, threads: threads, kernels: KernelFamily.selected.rawValue,
+                return Result(test: name, tokens: tokens, threads: threads, kernels: (decoder.backend as? CPUBackend)?.family.rawValue ?? decoder.backend.name,
                               meanTokensPerSecond: mean, standardDeviation: variance.squareRoot(), samples: samples,
                               bandwidthLimitTokensPerSecond: nil, bandwidthGigabytesPerSecond: nil)
             }
@@ -70,19 +70,19 @@ struct BenchCommand: ParsableCommand {
             if p > 0 {
                 let prompt = randomTokens(p)
                 results.append(try measure("pp\(p)", tokens: p) {
-                    _ = try decoder.forward(prompt, cache: decoder.makeCache(capacity: p))
+                    _ = try decoder.forward(prompt, cache: try decoder.makeCache(capacity: p))
                 })
             }
             if n > 0 {
                 let steps = randomTokens(n)
                 var logits: [Float] = []
                 var result = try measure("tg\(n)", tokens: n) {
-                    let cache = decoder.makeCache(capacity: n)
+                    let cache = try decoder.makeCache(capacity: n)
                     for token in steps { try decoder.forward([token], cache: cache, into: &logits) }
                 }
-                let bandwidth = MemoryBandwidth.measure(pool: decoder.pool)
+                let bandwidth = MemoryBandwidth.measure(pool: ThreadPool(threads: threads))
                 result.bandwidthGigabytesPerSecond = bandwidth / 1e9
-                result.bandwidthLimitTokensPerSecond = bandwidth / Double(decoder.weights.bytesPerToken)
+                result.bandwidthLimitTokensPerSecond = bandwidth / Double(decoder.graph.bytesPerToken)
                 results.append(result)
             }
             if json {
@@ -95,7 +95,7 @@ struct BenchCommand: ParsableCommand {
                 for result in results {
                     let limit = result.bandwidthLimitTokensPerSecond.map {
                         String(format: "%.1f t/s (%.1f GB/s, %@ per token)", $0, result.bandwidthGigabytesPerSecond ?? 0,
-                               ByteCount.format(decoder.weights.bytesPerToken))
+                               ByteCount.format(decoder.graph.bytesPerToken))
                     } ?? ""
                     print("| \(file.file.fileName) | \(ByteCount.format(file.file.size)) | \(threads) | \(result.kernels) | \(result.test) | "
                           + String(format: "%.2f ± %.2f", result.meanTokensPerSecond, result.standardDeviation) + " | \(limit) |")

@@ -42,7 +42,7 @@ struct LogitsCommand: ParsableCommand {
             default: throw ValidationError("give either --prompt or --tokens")
             }
             try loaded.validate(prompt: ids, context: loaded.decoder.architecture.contextLength)
-            let cache = loaded.decoder.makeCache(capacity: ids.count)
+            let cache = try loaded.decoder.makeCache(capacity: ids.count)
             let logits = try loaded.decoder.forward(ids, cache: cache)
             let ranked = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(top)
             if json {

@@ -36,7 +36,7 @@ import RealizarTestSupport
         for reference in prompts {
             let tokens = model.tokenize(reference.prompt)
             #expect(tokens == reference.llamaCppTokens, "\(name) '\(reference.prompt.prefix(30))': tokens \(tokens) vs llama.cpp \(reference.llamaCppTokens)")
-            let cache = model.decoder.makeCache(capacity: tokens.count)
+            let cache = try model.decoder.makeCache(capacity: tokens.count)
             let logits = try model.decoder.forward(reference.llamaCppTokens, cache: cache)
             let deviation = Self.deviation(logits, reference)
             worstPerPrompt.append(deviation.worst)

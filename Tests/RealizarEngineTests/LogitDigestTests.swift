@@ -6,7 +6,9 @@ import RealizarTestSupport
 
 /// The f32 logits of fixed prompts, alone and batched, hashed: refactoring the forward pass must
 /// not change one bit of them. The digests in `Tests/Fixtures/logit-digests.json` were recorded
-/// with the engine as it was before the forward pass moved behind the `Backend` seam.
+/// with the engine as it was before the forward pass moved behind the `Backend` seam (one run per
+/// kernel family, chosen then with `REALIZAR_CPU`); now every family this CPU has runs in one
+/// process, each through its own `CPUBackend`.
 ///
 /// `REALIZAR_RECORD_DIGESTS=1` writes the digests this build computes into the file instead of
 /// comparing (for a deliberate change of the numbers, to be explained in the commit).
@@ -27,7 +29,7 @@ import RealizarTestSupport
     static func single(_ model: LoadedModel) throws -> String {
         var all: [Float] = []
         for prompt in prompts.map({ model.tokenize($0) }) {
-            let cache = model.decoder.makeCache(capacity: 128)
+            let cache = try model.decoder.makeCache(capacity: 128)
             var logits = try model.decoder.forward(prompt, cache: cache, logits: .all)
             all += logits
             for _ in 0..<steps {
@@ -42,7 +44,7 @@ import RealizarTestSupport
     /// The prompts in one pass, then their decode steps together.
     static func batched(_ model: LoadedModel) throws -> String {
         let ids = prompts.map { model.tokenize($0) }
-        let caches = ids.map { _ in model.decoder.makeCache(capacity: 128) }
+        let caches = try ids.map { _ in try model.decoder.makeCache(capacity: 128) }
         var logits: [Float] = []
         var all: [Float] = []
         try model.decoder.forward(batch: zip(caches, ids).map { SequenceBatch(cache: $0, tokens: $1) }, logits: &logits)
@@ -65,16 +67,17 @@ import RealizarTestSupport
     static func computed() throws -> [String: String] {
         var digests: [String: String] = [:]
         for name in [TestModels.Name.gemma, .smolLM2] {
-            let model = try LoadedModel(path: TestModels.path(name))
-            let family = KernelFamily.selected.rawValue
-            digests["\(name.rawValue)/\(family)/single"] = try single(model)
-            digests["\(name.rawValue)/\(family)/batched"] = try batched(model)
+            for family in KernelFamily.allCases where family.isSupportedByHardware {
+                let model = try LoadedModel(path: TestModels.path(name), backend: CPUBackend(family: family))
+                digests["\(name.rawValue)/\(family)/single"] = try single(model)
+                digests["\(name.rawValue)/\(family)/batched"] = try batched(model)
+            }
         }
         return digests
     }
 
     @Test func logitsAreBitIdenticalToTheRecordedDigests() throws {
-        let digests = try Self.computed()
+        let digests = try computed()
         var recorded: [String: String] = [:]
         if let data = try? Data(contentsOf: Self.fixture) {
             recorded = try JSONDecoder().decode([String: String].self, from: data)

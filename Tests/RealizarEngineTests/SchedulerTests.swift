@@ -14,7 +14,7 @@ import RealizarTestSupport
 
     /// Runs `jobs` through a scheduler and waits for all of them: (text, tokens, summary) each.
     func run(_ jobs: [SequenceJob], slots: Int, cancelFirstAfter: Int? = nil) throws -> [(String, [Int], SequenceSummary)] {
-        let scheduler = Scheduler(model: model, configuration: .init(slots: slots, context: 256, queueLimit: 16, prefillChunk: 7))
+        let scheduler = try Scheduler(model: model, configuration: .init(slots: slots, context: 256, queueLimit: 16, prefillChunk: 7))
         defer { scheduler.shutdown() }
         final class Results: @unchecked Sendable {
             let lock = NSLock()
@@ -76,7 +76,7 @@ import RealizarTestSupport
     }
 
     @Test func aPromptLongerThanTheContextIsRefusedBeforeQueueing() throws {
-        let scheduler = Scheduler(model: model, configuration: .init(slots: 1, context: 16))
+        let scheduler = try Scheduler(model: model, configuration: .init(slots: 1, context: 16))
         defer { scheduler.shutdown() }
         let long = SequenceJob(request: GenerationRequest(prompt: Array(repeating: 1, count: 40), maxTokens: 4, context: 16))
         #expect(throws: SchedulerError.self) { try scheduler.submit([long]) { _, _ in } }

@@ -66,8 +66,10 @@ import RealizarTestSupport
     }
 
     /// Writes the inputs for llama.cpp (and this engine's outputs) when REALIZAR_FUZZ_DIR is set.
-    @Test func writeInputsForLlamaCpp() throws {
-        guard let folder = ProcessInfo.processInfo.environment["REALIZAR_FUZZ_DIR"] else { return }
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["REALIZAR_FUZZ_DIR"] != nil,
+                   "writes llama.cpp's inputs only when REALIZAR_FUZZ_DIR names a folder"))
+    func writeInputsForLlamaCpp() throws {
+        let folder = ProcessInfo.processInfo.environment["REALIZAR_FUZZ_DIR"]!
         let dir = URL(fileURLWithPath: folder)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         func write(_ name: String, _ text: String) throws {

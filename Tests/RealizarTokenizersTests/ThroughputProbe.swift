@@ -4,8 +4,9 @@ import Testing
 
 /// Pre-tokenizer throughput on 100 KB of mixed text, per type (run in release with
 /// REALIZAR_PRETOKENIZER_BENCH=1; prints only).
-@Test func preTokenizerThroughput() throws {
-    guard ProcessInfo.processInfo.environment["REALIZAR_PRETOKENIZER_BENCH"] != nil else { return }
+@Test(.enabled(if: ProcessInfo.processInfo.environment["REALIZAR_PRETOKENIZER_BENCH"] != nil,
+               "a measurement, run only with REALIZAR_PRETOKENIZER_BENCH=1"))
+func preTokenizerThroughput() throws {
     var text = ""
     for t in FuzzTexts.make(count: 4000, seed: 5) where text.utf8.count < 100_000 { text += t + "\n" }
     let bytes = Array(text.utf8)

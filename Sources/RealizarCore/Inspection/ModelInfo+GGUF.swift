@@ -48,43 +48,14 @@ extension ModelInfo {
                 : nil)
     }
 
-    /// What llama.cpp takes from the architecture itself, reported so users need not know it.
+    /// What the engine runs, from the graph its architecture file builds; a model it cannot run
+    /// says why instead.
     static func details(of file: GGUFFile) -> [HyperParameter] {
-        guard let arch = file.architecture else { return [] }
-        func value(_ name: String) -> GGUFValue? { file[file.architectureKey(name)] }
-        var details: [HyperParameter] = []
-        func add(_ key: String, _ text: String) { details.append(HyperParameter(key: key, value: .string(text))) }
-        let blocks = value("block_count")?.intValue ?? 0
-        let isGemma = arch.hasPrefix("gemma")
-
-        if let window = value("attention.sliding_window")?.intValue, window > 0 {
-            // Gemma 3 alternates five sliding-window layers with one global layer unless the
-            // file says otherwise; Gemma 2 alternates one and one.
-            let pattern = value("attention.sliding_window_pattern")?.intValue ?? (arch == "gemma3" ? 6 : arch == "gemma2" ? 2 : 0)
-            if pattern > 0 {
-                let global = (0..<blocks).filter { ($0 + 1) % pattern == 0 }
-                add("attention layout", "sliding window \(window) on \(pattern - 1) of every \(pattern) layers; global layers \(global.map(String.init).joined(separator: ", "))")
-            } else {
-                add("attention layout", "sliding window \(window) on every layer")
-            }
+        do {
+            return try ModelRegistry.graph(file).summary.map { HyperParameter(key: $0.key, value: .string($0.value)) }
+        } catch {
+            return [HyperParameter(key: "runs", value: .string("no: \(error)"))]
         }
-        if let base = value("rope.freq_base")?.doubleValue {
-            let local = value("rope.local.freq_base")?.doubleValue ?? (arch == "gemma3" ? 10_000 : nil)
-            add("rope base", local.map { "\(base) (global layers), \($0) (local layers)" } ?? "\(base)")
-        }
-        let names = Set(file.tensors.map(\.name))
-        add("q/k norms", names.contains("blk.0.attn_q_norm.weight") ? "per head" : "none")
-        if names.contains("blk.0.post_attention_norm.weight") || names.contains("blk.0.post_ffw_norm.weight") {
-            add("post norms", "after attention and feed-forward")
-        }
-        if isGemma, let embedding = value("embedding_length")?.intValue {
-            add("embedding scale", "sqrt(\(embedding)) = \(Float(embedding).squareRoot())")
-        }
-        if isGemma || value("final_logit_softcapping") != nil {
-            add("final logit soft-capping", value("final_logit_softcapping")?.doubleValue.map { "\($0)" } ?? "none")
-        }
-        add("output", names.contains("output.weight") ? "separate output matrix" : "tied to token embedding")
-        return details
     }
 
     static func reportValue(_ value: GGUFValue) -> Value? {

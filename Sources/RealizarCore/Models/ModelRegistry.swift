@@ -1,28 +1,45 @@
 /// The architectures Realizar runs, by GGUF `general.architecture`. Adding one is adding a file
-/// in `Models/` and a line here.
+/// in `Models/Architectures/` and a line here.
 public enum ModelRegistry {
-    static let architectures: [String: @Sendable (GGUFFile) throws -> DecoderArchitecture] = [
-        "gemma3": Gemma3.architecture,
-        "llama": Llama.architecture,
-        "mistral": Llama.architecture,
-        "qwen2": Qwen.architecture,
-        "qwen3": Qwen.architecture,
-        "phi3": Phi3.architecture,
-        "gpt2": GPT2.architecture,
+    static let architectures: [any Architecture.Type] = [
+        Gemma3.self,
+        Gemma2.self,
+        Llama.self,
+        Qwen.self,
+        Qwen3MoE.self,
+        Phi3.self,
+        GPT2.self,
     ]
 
-    public static var supportedArchitectures: [String] { architectures.keys.sorted() }
+    public static var supportedArchitectures: [String] { architectures.flatMap { $0.names }.sorted() }
 
-    /// Reads the hyper-parameters and finds every tensor of a decoder model.
-    public static func load(_ file: GGUFFile, threads: Int? = nil) throws -> DecoderModel {
+    static func architecture(of file: GGUFFile) throws -> any Architecture.Type {
         guard let name = file.architecture else {
             throw ModelError("\(file.file.fileName): general.architecture is missing")
         }
-        guard let make = architectures[name] else {
+        guard let found = architectures.first(where: { $0.names.contains(name) }) else {
             throw ModelError("\(file.file.fileName): architecture \(name) is not supported (supported: \(supportedArchitectures.joined(separator: ", ")))")
         }
-        let architecture = try make(file)
-        if let threads { return try DecoderModel(file: file, architecture: architecture, threads: threads) }
-        return try DecoderModel(file: file, architecture: architecture)
+        return found
+    }
+
+    /// The hyper-parameters the engine runs `file` with (what `info` and `/api/show` report).
+    public static func configuration(_ file: GGUFFile) throws -> DecoderArchitecture {
+        try architecture(of: file).configuration(file)
+    }
+
+    /// The forward pass of `file`'s model, with every tensor found and checked.
+    public static func graph(_ file: GGUFFile) throws -> ModelGraph {
+        let architecture = try architecture(of: file)
+        let configuration = try architecture.configuration(file)
+        var builder = GraphBuilder(configuration: configuration, weights: WeightLoader(source: file, architecture: file.architecture!))
+        try architecture.build(configuration, &builder)
+        return try builder.finish()
+    }
+
+    /// Loads `file`'s model onto `backend` (the CPU with every thread by default).
+    public static func load(_ file: GGUFFile, threads: Int? = nil, backend: (any Backend)? = nil) throws -> DecoderModel {
+        let graph = try graph(file)
+        return try DecoderModel(graph: graph, weights: file, backend: backend ?? CPUBackend(threads: threads))
     }
 }

@@ -1,8 +1,8 @@
-/// How one decoder-only architecture arranges the shared layers. Each model file
-/// (`Models/Gemma3.swift`, `Models/Llama.swift`, ...) reads its hyper-parameters and fills one in.
+/// The hyper-parameters of a decoder-only model, as its architecture file reads them from the
+/// metadata (`Models/Architectures/Gemma3.swift`, ...): what the graph is built from, and what
+/// `realizar info` and `/api/show` report.
 public struct DecoderArchitecture: Sendable {
     public enum Normalization: Sendable { case rms, layer }
-    public enum Activation: Sendable { case silu, geluTanh }
     /// Which pairs of a head's dimensions RoPE rotates together.
     public enum RotaryStyle: Sendable {
         /// Adjacent pairs (2i, 2i+1): llama.cpp's "normal" RoPE, used by Llama GGUFs.
@@ -42,6 +42,17 @@ public struct DecoderArchitecture: Sendable {
     public var slidingLayers: Set<Int> = []
     /// Final logits are squashed by tanh(x / c) · c (Gemma 2).
     public var finalLogitSoftcap: Float?
+    /// Attention scores are squashed the same way before the softmax (Gemma 2).
+    public var attentionLogitSoftcap: Float?
+    /// Mixture-of-experts feed-forward blocks: how many experts, how many run per token, and each
+    /// expert's hidden width.
+    public var experts: Experts?
+
+    public struct Experts: Sendable, Equatable {
+        public var count: Int
+        public var used: Int
+        public var hidden: Int
+    }
 
     public init(name: String, embeddingLength: Int, blockCount: Int, feedForwardLength: Int, headCount: Int,
                 headCountKV: Int, headDimension: Int, contextLength: Int, normEpsilon: Float) {
@@ -60,7 +71,10 @@ public struct DecoderArchitecture: Sendable {
 
     /// Reads the hyper-parameters every llama.cpp architecture shares (`<arch>.block_count`, ...),
     /// checking that they make sense together.
-    public static func common(_ file: GGUFFile, defaultEpsilonKey: String = "attention.layer_norm_rms_epsilon") throws -> DecoderArchitecture {
+    /// `ropeScalingTypes` names RoPE scaling types beyond `linear` that the calling architecture
+    /// implements itself; any other is refused, never ignored.
+    public static func common(_ file: GGUFFile, defaultEpsilonKey: String = "attention.layer_norm_rms_epsilon",
+                              ropeScalingTypes: Set<String> = []) throws -> DecoderArchitecture {
         let arch = file.architecture ?? "?"
         func key(_ name: String) -> String { "\(arch).\(name)" }
         func positive(_ name: String) throws -> Int {
@@ -82,12 +96,17 @@ public struct DecoderArchitecture: Sendable {
         if let valueLength = try file.optionalInt(key("attention.value_length")), valueLength != headDimension {
             throw ModelError("\(file.file.fileName): \(key("attention.value_length")) = \(valueLength) differs from the key length \(headDimension); not supported")
         }
+        let context = try file.optionalInt(key("context_length")) ?? 2048
+        guard context > 0, context <= DecoderModel.maximumContext else {
+            throw ModelError("\(file.file.fileName): \(key("context_length")) = \(context) is out of range (1...\(DecoderModel.maximumContext))")
+        }
         let epsilon = try file.optionalFloat(key(defaultEpsilonKey)) ?? 1e-5
         guard epsilon > 0, epsilon < 1 else { throw ModelError("\(file.file.fileName): \(key(defaultEpsilonKey)) = \(epsilon) is out of range") }
         var architecture = DecoderArchitecture(
             name: arch, embeddingLength: embedding, blockCount: blocks,
-            feedForwardLength: try positive("feed_forward_length"), headCount: heads, headCountKV: headsKV,
-            headDimension: headDimension, contextLength: try file.optionalInt(key("context_length")) ?? 2048,
+            feedForwardLength: try file.optionalInt(key("feed_forward_length")) == nil && file.optionalInt(key("expert_feed_forward_length")) != nil
+                ? try positive("expert_feed_forward_length") : try positive("feed_forward_length"), headCount: heads, headCountKV: headsKV,
+            headDimension: headDimension, contextLength: context,
             normEpsilon: epsilon)
         if let base = try file.optionalFloat(key("rope.freq_base")) {
             guard base > 0, base.isFinite else { throw ModelError("\(file.file.fileName): \(key("rope.freq_base")) = \(base) is out of range") }
@@ -99,9 +118,20 @@ public struct DecoderArchitecture: Sendable {
             }
             architecture.rotaryDimensions = dimensions
         }
-        if let scaling = try file.optionalString(key("rope.scaling.type")), scaling == "linear",
-           let factor = try file.optionalFloat(key("rope.scaling.factor")), factor > 0 {
-            architecture.ropeScale = factor
+        switch try file.optionalString(key("rope.scaling.type")) {
+        case nil, "none":
+            break
+        case "linear":
+            if let factor = try file.optionalFloat(key("rope.scaling.factor")) {
+                guard factor > 0, factor.isFinite else {
+                    throw ModelError("\(file.file.fileName): \(key("rope.scaling.factor")) = \(factor) must be positive")
+                }
+                architecture.ropeScale = factor
+            }
+        case let other?:
+            guard ropeScalingTypes.contains(other) else {
+                throw ModelError("\(file.file.fileName): \(key("rope.scaling.type")) = \(other) is not supported (supported: linear)")
+            }
         }
         return architecture
     }

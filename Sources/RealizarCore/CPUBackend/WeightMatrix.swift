@@ -17,6 +17,11 @@ public struct WeightMatrix: @unchecked Sendable {
         self.rowBytes = type.byteCount(forElements: columns)!
     }
 
+    /// Rows `range` of the matrix (one expert of a stacked expert tensor).
+    func rows(_ range: Range<Int>) -> WeightMatrix {
+        WeightMatrix(name: name, type: type, rows: range.count, columns: columns, data: data + range.lowerBound * rowBytes)
+    }
+
     /// Bytes of the matrix in the file.
     public var byteCount: Int { rows * rowBytes }
 

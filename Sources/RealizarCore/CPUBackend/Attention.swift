@@ -10,17 +10,17 @@ enum Attention {
     /// Positions scored per step of the running softmax.
     static let chunk = 64
 
-    static func attend(architecture a: DecoderArchitecture, layer: Int, queries: UnsafeMutablePointer<Float>, rows: Int,
-                       caches: [KVCache], rowEntry: UnsafePointer<Int>, rowPosition: UnsafePointer<Int>,
-                       window: Int?, output: UnsafeMutablePointer<Float>, pool: ThreadPool,
-                       family: KernelFamily = .selected) {
-        let hd = a.headDimension
-        let group = a.headCount / a.headCountKV
-        let qDim = a.headCount * hd
-        let scale = a.attentionScale
+    static func attend(_ shape: AttentionShape, layer: Int, queries: UnsafeMutablePointer<Float>, rows: Int,
+                       caches: [CPUKVStorage], rowEntry: UnsafePointer<Int>, rowPosition: UnsafePointer<Int>,
+                       output: UnsafeMutablePointer<Float>, pool: ThreadPool, family: KernelFamily) {
+        let hd = shape.headDimension
+        let group = shape.heads / shape.kvHeads
+        let qDim = shape.heads * hd
+        let scale = shape.scale
+        let window = shape.window
         let vectorized = family != .generic && hd % 8 == 0
         caches.withUnsafeBufferPointer { caches in
-            pool.parallelFor(rows * a.headCountKV) { range in
+            pool.parallelFor(rows * shape.kvHeads) { range in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: group * (chunk + hd + 3)) { scratch in
                     let scores = scratch.baseAddress!               // group × chunk
                     let accumulators = scores + group * chunk       // group × hd
@@ -28,8 +28,8 @@ enum Attention {
                     let totals = maxima + group                     // group
                     let corrections = totals + group                // group
                     for item in range {
-                        let t = item / a.headCountKV
-                        let kvHead = item % a.headCountKV
+                        let t = item / shape.kvHeads
+                        let kvHead = item % shape.kvHeads
                         let cache = caches[rowEntry[t]]
                         let position = rowPosition[t]
                         let first = window.map { max(0, position - $0 + 1) } ?? 0
@@ -55,6 +55,11 @@ enum Attention {
                                     for j in 0..<count {
                                         scores[g * chunk + j] = VectorOps.dot(query + g * hd, chunkKeys + j * stride, hd) * scale
                                     }
+                                }
+                            }
+                            if let cap = shape.softCap {
+                                for g in 0..<group {
+                                    for j in 0..<count { scores[g * chunk + j] = tanh(scores[g * chunk + j] / cap) * cap }
                                 }
                             }
                             for g in 0..<group {

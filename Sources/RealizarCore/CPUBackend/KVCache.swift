@@ -1,20 +1,18 @@
-/// Keys and values of every layer for the positions seen so far, in f32.
+/// A sequence's keys and values of every layer in host memory, in f32.
 ///
-/// One sequence per cache; `count` positions are filled. Layout per layer: position-major,
-/// then KV head, then head dimension, so one position's keys for a head are contiguous.
-public final class KVCache: @unchecked Sendable {
-    public let capacity: Int
+/// Layout per layer: position-major, then KV head, then head dimension, so one position's keys
+/// for a head are contiguous.
+final class CPUKVStorage: @unchecked Sendable {
+    let capacity: Int
     let layers: Int
     let rowWidth: Int
     let keys: UnsafeMutablePointer<Float>
     let values: UnsafeMutablePointer<Float>
-    /// Positions filled.
-    public internal(set) var count = 0
 
-    public init(architecture: DecoderArchitecture, capacity: Int) {
+    init(layers: Int, rowWidth: Int, capacity: Int) {
         self.capacity = capacity
-        layers = architecture.blockCount
-        rowWidth = architecture.headCountKV * architecture.headDimension
+        self.layers = layers
+        self.rowWidth = rowWidth
         let total = layers * capacity * rowWidth
         keys = .allocate(capacity: total)
         values = .allocate(capacity: total)
@@ -25,8 +23,7 @@ public final class KVCache: @unchecked Sendable {
         values.deallocate()
     }
 
-    /// Bytes held by keys and values.
-    public var byteCount: Int { 2 * layers * capacity * rowWidth * MemoryLayout<Float>.size }
+    var byteCount: Int { 2 * layers * capacity * rowWidth * MemoryLayout<Float>.size }
 
     /// The first position's keys of `layer`; position `p` is `rowWidth · p` further.
     @inline(__always)
@@ -40,10 +37,5 @@ public final class KVCache: @unchecked Sendable {
     func store(layer: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
         (keys(layer: layer) + position * rowWidth).update(from: key, count: rowWidth)
         (values(layer: layer) + position * rowWidth).update(from: value, count: rowWidth)
-    }
-
-    /// Forgets positions from `position` on (to reuse a common prefix).
-    public func truncate(to position: Int) {
-        count = min(count, max(0, position))
     }
 }

@@ -36,7 +36,7 @@ final class MatrixMultiplier: @unchecked Sendable {
     private var tiles: UnsafeMutablePointer<Float>?
     private var tileFloats = 0
 
-    init(pool: ThreadPool, family: KernelFamily = .selected) {
+    init(pool: ThreadPool, family: KernelFamily) {
         self.pool = pool
         self.family = family
     }

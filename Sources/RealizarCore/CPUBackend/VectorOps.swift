@@ -69,8 +69,8 @@ enum VectorOps {
     }
 
     /// `values[i] ← act(gate[i]) · values[i]` (or `act(values[i])` when `gate` is nil) for `count` values.
-    static func activate(_ activation: DecoderArchitecture.Activation, gate: UnsafePointer<Float>?, values: UnsafeMutablePointer<Float>,
-                         count: Int, family: KernelFamily = .selected) {
+    static func activate(_ activation: Activation, gate: UnsafePointer<Float>?, values: UnsafeMutablePointer<Float>,
+                         count: Int, family: KernelFamily) {
         if family != .generic {
             avx2ActivateMultiply(gate: gate ?? UnsafePointer(values), up: values, count: count,
                                  gelu: activation == .geluTanh, multiply: gate != nil)

@@ -1,0 +1,220 @@
+import CRealizarSupport
+import Foundation
+
+/// A graph placed on the CPU: matrices are pointers into the mapped file, vectors are f32
+/// arrays, and a pass walks the graph's operations with the instance's kernel family.
+///
+/// One pass may carry several sequences (continuous batching): their tokens share every matrix
+/// product, and each attends only to its own cache. Each output is computed by the same
+/// operations whatever else shares the batch, so a sequence's logits do not depend on it.
+final class CPUModel: PreparedModel, @unchecked Sendable {
+    let graph: ModelGraph
+    let family: KernelFamily
+    let pool: ThreadPool
+    private let matrices: [WeightMatrix]
+    private let vectors: [[Float]]
+    private let multiplier: MatrixMultiplier
+    private let workspace: CPUWorkspace
+
+    init(graph: ModelGraph, source: any TensorSource, family: KernelFamily, threads: Int) throws {
+        self.graph = graph
+        self.family = family
+        pool = ThreadPool(threads: threads)
+        multiplier = MatrixMultiplier(pool: pool, family: family)
+        workspace = CPUWorkspace(graph: graph)
+        matrices = graph.matrices.map { spec in
+            let tensor = source.tensorInfo(named: spec.name)!
+            return WeightMatrix(name: spec.name, type: spec.type, rows: spec.rows, columns: spec.columns,
+                                data: source.bytes(of: tensor).baseAddress!)
+        }
+        vectors = try graph.vectors.map { spec in
+            let tensor = source.tensorInfo(named: spec.name)!
+            return try Dequantization.dequantize(tensor.type, bytes: source.bytes(of: tensor))
+        }
+    }
+
+    func makeCache(capacity: Int) throws -> KVCache {
+        let storage = CPUKVStorage(layers: graph.cacheLayers, rowWidth: graph.cacheRowWidth, capacity: capacity)
+        return KVCache(capacity: capacity, byteCount: storage.byteCount, storage: storage)
+    }
+
+    func run(_ pass: ForwardPass, into logits: inout [Float]) throws {
+        // The pool's workers run this way always; the calling thread for the pass (see
+        // `realizar_flush_subnormals`).
+        let floatMode = realizar_flush_subnormals()
+        defer { realizar_restore_float_mode(floatMode) }
+        let n = pass.rowCount
+        let w = workspace
+        w.reserve(n)
+        let caches = pass.entries.map { $0.cache.storage as! CPUKVStorage }
+        var row = 0
+        for (index, entry) in pass.entries.enumerated() {
+            for t in entry.tokens.indices {
+                w.rowEntry[row] = index
+                w.rowPosition[row] = entry.cache.count + t
+                row += 1
+            }
+        }
+        // RoPE angles of each row's position, once per setting for all layers.
+        for (index, rotation) in graph.rotations.enumerated() {
+            let half = rotation.dimensions / 2
+            for t in 0..<n {
+                let table = w.angles[index] + 2 * t * half
+                VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: rotation.dimensions, base: rotation.base,
+                                       scale: rotation.scale, cosines: table, sines: table + half)
+            }
+        }
+        let selected = pass.selectedCount
+        let vocabulary = graph.vocabularySize
+        if logits.count != selected * vocabulary {
+            logits.removeAll(keepingCapacity: true)
+            logits.append(contentsOf: repeatElement(0, count: selected * vocabulary))
+        }
+        logits.withUnsafeMutableBufferPointer { out in
+            let context = PassContext(pass: pass, rows: n, selected: selected, caches: caches, logits: out.baseAddress!)
+            for operation in graph.operations {
+                execute(operation, context)
+            }
+        }
+    }
+
+    private struct PassContext {
+        let pass: ForwardPass
+        let rows: Int
+        let selected: Int
+        let caches: [CPUKVStorage]
+        let logits: UnsafeMutablePointer<Float>
+    }
+
+    private func pointer(_ tensor: TensorRef, _ context: PassContext) -> UnsafeMutablePointer<Float> {
+        tensor == ModelGraph.logits ? context.logits : workspace.tensors[tensor.index]
+    }
+
+    private func rows(_ tensor: TensorRef, _ context: PassContext) -> Int {
+        graph.spec(tensor).rows == .batch ? context.rows : context.selected
+    }
+
+    private func execute(_ operation: Operation, _ context: PassContext) {
+        let w = workspace
+        switch operation {
+        case .embed(let table, let positions, let output):
+            let x = pointer(output, context)
+            let d = graph.spec(output).width
+            var row = 0
+            for entry in context.pass.entries {
+                for token in entry.tokens {
+                    matrices[table.index].dequantize(rows: token, count: 1, into: x + row * d)
+                    if let positions {
+                        matrices[positions.index].dequantize(rows: w.rowPosition[row], count: 1, into: w.row)
+                        VectorOps.add(x + row * d, w.row, count: d)
+                    }
+                    row += 1
+                }
+            }
+        case .scale(let tensor, let factor):
+            let x = pointer(tensor, context)
+            for i in 0..<(rows(tensor, context) * graph.spec(tensor).width) { x[i] *= factor }
+        case .rmsNorm(let input, let output, let weight, let groupWidth, let epsilon):
+            let width = graph.spec(input).width
+            let source = pointer(input, context), target = pointer(output, context)
+            forRows(rows(input, context)) { range in
+                let h = target + range.lowerBound * width
+                if input != output { h.update(from: source + range.lowerBound * width, count: range.count * width) }
+                VectorOps.rmsNorm(h, rows: range.count * width / groupWidth, width: groupWidth, weight: vectors[weight.index],
+                                  epsilon: epsilon)
+            }
+        case .layerNorm(let input, let output, let weight, let bias, let epsilon):
+            let width = graph.spec(input).width
+            let source = pointer(input, context), target = pointer(output, context)
+            forRows(rows(input, context)) { range in
+                let h = target + range.lowerBound * width
+                if input != output { h.update(from: source + range.lowerBound * width, count: range.count * width) }
+                VectorOps.layerNorm(h, rows: range.count, width: width, weight: vectors[weight.index], bias: vectors[bias.index],
+                                    epsilon: epsilon)
+            }
+        case .matmul(let input, let products):
+            let batch = rows(input, context)
+            guard batch > 0 else { return }
+            let placed = products.map { MatrixProduct(matrices[$0.weight.index], into: pointer($0.output, context)) }
+            var start = 0
+            while start < placed.count {
+                let group = placed[start..<min(start + 3, placed.count)]
+                multiplier.multiply(group[start], group.count > 1 ? group[start + 1] : nil, group.count > 2 ? group[start + 2] : nil,
+                                    input: pointer(input, context), batch: batch)
+                start += 3
+            }
+        case .addBias(let tensor, let bias):
+            VectorOps.addBias(pointer(tensor, context), rows: rows(tensor, context), width: graph.spec(tensor).width,
+                              bias: vectors[bias.index])
+        case .slice(let input, let offset, let output):
+            let inputWidth = graph.spec(input).width, width = graph.spec(output).width
+            let source = pointer(input, context), target = pointer(output, context)
+            for t in 0..<rows(input, context) {
+                (target + t * width).update(from: source + t * inputWidth + offset, count: width)
+            }
+        case .rope(let tensor, let heads, let headDimension, let rotation):
+            let setting = graph.rotations[rotation.index]
+            let x = pointer(tensor, context), width = graph.spec(tensor).width
+            let half = setting.dimensions / 2
+            let angles = w.angles[rotation.index]
+            forRows(context.rows) { range in
+                for t in range {
+                    let cosines = angles + 2 * t * half
+                    VectorOps.rope(x + t * width, heads: heads, headDimension: headDimension, dimensions: setting.dimensions,
+                                   cosines: cosines, sines: cosines + half, style: setting.style)
+                }
+            }
+        case .storeKV(let layer, let keys, let values):
+            let k = pointer(keys, context), v = pointer(values, context), width = graph.spec(keys).width
+            for t in 0..<context.rows {
+                context.caches[w.rowEntry[t]].store(layer: layer, position: w.rowPosition[t], key: k + t * width, value: v + t * width)
+            }
+        case .attention(let layer, let queries, let output, let shape):
+            Attention.attend(shape, layer: layer, queries: pointer(queries, context), rows: context.rows, caches: context.caches,
+                             rowEntry: w.rowEntry, rowPosition: w.rowPosition, output: pointer(output, context),
+                             pool: pool, family: family)
+        case .add(let tensor, let addend):
+            let width = graph.spec(tensor).width
+            let x = pointer(tensor, context), y = pointer(addend, context)
+            forRows(rows(tensor, context)) { range in
+                VectorOps.add(x + range.lowerBound * width, y + range.lowerBound * width, count: range.count * width)
+            }
+        case .activate(let activation, let gate, let values):
+            let width = graph.spec(values).width
+            let up = pointer(values, context), gates = gate.map { pointer($0, context) }
+            forRows(rows(values, context)) { range in
+                VectorOps.activate(activation, gate: gates.map { UnsafePointer($0 + range.lowerBound * width) },
+                                   values: up + range.lowerBound * width, count: range.count * width, family: family)
+            }
+        case .selectRows(let input, let output):
+            let width = graph.spec(input).width
+            let source = pointer(input, context), target = pointer(output, context)
+            var selected = 0, row = 0
+            for (entry, wanted) in zip(context.pass.entries, context.pass.logitRows) {
+                for t in wanted {
+                    (target + selected * width).update(from: source + (row + t) * width, count: width)
+                    selected += 1
+                }
+                row += entry.tokens.count
+            }
+        case .mixtureOfExperts(let moe):
+            MixtureOfExpertsCPU(moe: moe, router: matrices[moe.router.index], gate: matrices[moe.gate.index],
+                                up: matrices[moe.up.index], down: matrices[moe.down.index], width: graph.spec(moe.input).width)
+                .run(input: pointer(moe.input, context), output: pointer(moe.output, context), rows: rows(moe.input, context),
+                     multiplier: multiplier, family: family)
+        case .softCap(let tensor, let cap):
+            let x = pointer(tensor, context)
+            for i in 0..<(rows(tensor, context) * graph.spec(tensor).width) { x[i] = tanh(x[i] / cap) * cap }
+        }
+    }
+
+    /// Runs `body` over the batch rows, split between the pool's threads when the batch is large
+    /// enough to pay for it (a prompt); each row's arithmetic is the same either way.
+    private func forRows(_ n: Int, _ body: (Range<Int>) -> Void) {
+        if n >= 16 {
+            pool.parallelFor(n, chunksPerThread: 2, body)
+        } else {
+            body(0..<n)
+        }
+    }
+}

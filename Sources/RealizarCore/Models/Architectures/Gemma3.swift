@@ -1,0 +1,34 @@
+/// Gemma 3: RMS norms before and after attention and feed-forward, per-head q/k norms, GeGLU,
+/// embeddings scaled by sqrt(n_embd), NeoX RoPE, and five sliding-window layers for every global
+/// one. The sliding-window layers have their own RoPE base (10,000 unless `rope.freq_base_swa`
+/// says otherwise) and are never position-scaled: linear RoPE scaling (Gemma 3 4B–27B, factor 8)
+/// applies to the global layers only, as in llama.cpp (`get_rope_freq_scale`, llama-model.cpp).
+enum Gemma3: Architecture {
+    static let names = ["gemma3"]
+
+    static func configuration(_ file: GGUFFile) throws -> DecoderArchitecture {
+        var a = try DecoderArchitecture.common(file)
+        a.activation = .geluTanh
+        a.rotary = .halves
+        a.embeddingScale = Float(a.embeddingLength).squareRoot()
+        a.localRopeBase = try file.optionalFloat("gemma3.rope.freq_base_swa") ?? 10_000
+        if let window = try file.optionalInt("gemma3.attention.sliding_window") {
+            guard window > 0 else { throw ModelError("\(file.file.fileName): gemma3.attention.sliding_window = \(window) must be positive") }
+            a.slidingWindow = window
+            let pattern = try file.optionalInt("gemma3.attention.sliding_window_pattern") ?? 6
+            guard pattern > 0 else { throw ModelError("\(file.file.fileName): gemma3.attention.sliding_window_pattern must be positive") }
+            a.slidingLayers = Set((0..<a.blockCount).filter { ($0 + 1) % pattern != 0 })
+        }
+        // llama.cpp scales the 62-block model's (27B's) scores by its width per head, the others
+        // by the head size (src/models/gemma3.cpp, after gemma_pytorch's config).
+        if a.blockCount == 62 {
+            a.attentionScale = 1 / Float(a.embeddingLength / a.headCount).squareRoot()
+        }
+        a.finalLogitSoftcap = try file.optionalFloat("gemma3.final_logit_softcapping").flatMap { $0 > 0 ? $0 : nil }
+        return a
+    }
+
+    static func build(_ a: DecoderArchitecture, _ g: inout GraphBuilder) throws {
+        try g.sandwichNormDecoder(a, globalRotation: a.rotation(), localRotation: a.rotation(base: a.localRopeBase, scale: 1))
+    }
+}
