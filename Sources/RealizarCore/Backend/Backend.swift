@@ -8,7 +8,7 @@ public protocol Backend: Sendable {
     /// Names the backend and its configuration in logs and tables (`cpu avx2`, `cuda H200`).
     var name: String { get }
     /// Whether the backend computes `operation` of `graph` (its weight types included).
-    func supports(_ operation: Operation, in graph: ModelGraph) -> Bool
+    func supports(_ operation: GraphOperation, in graph: ModelGraph) -> Bool
     /// Places the weights of `graph` from `source` and the scratch its passes need.
     func prepare(_ graph: ModelGraph, weights source: any TensorSource) throws -> any PreparedModel
 }

@@ -17,7 +17,7 @@ public struct CPUBackend: Backend {
 
     /// Every operation, on every weight type the dequantizer knows (integer kernels where they
     /// exist, f32 tiles elsewhere).
-    public func supports(_ operation: Operation, in graph: ModelGraph) -> Bool {
+    public func supports(_ operation: GraphOperation, in graph: ModelGraph) -> Bool {
         guard case .matmul(_, let products) = operation else { return true }
         return products.allSatisfy { Dequantization.isSupported(graph.spec($0.weight).type) }
     }

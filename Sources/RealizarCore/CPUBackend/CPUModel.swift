@@ -60,8 +60,10 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
             let half = rotation.dimensions / 2
             for t in 0..<n {
                 let table = w.angles[index] + 2 * t * half
+                let factors = rotation.factors(capacity: caches[w.rowEntry[t]].capacity).map { vectors[$0.index] }
                 VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: rotation.dimensions, base: rotation.base,
-                                       scale: rotation.scale, cosines: table, sines: table + half)
+                                       scale: rotation.scale, factors: factors, magnitude: rotation.magnitude,
+                                       cosines: table, sines: table + half)
             }
         }
         let selected = pass.selectedCount
@@ -94,7 +96,7 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
         graph.spec(tensor).rows == .batch ? context.rows : context.selected
     }
 
-    private func execute(_ operation: Operation, _ context: PassContext) {
+    private func execute(_ operation: GraphOperation, _ context: PassContext) {
         let w = workspace
         switch operation {
         case .embed(let table, let positions, let output):

@@ -19,7 +19,10 @@ extension DecoderArchitecture {
 
     /// RoPE over the configured dimensions with `base` and `scale` (the model's unless given).
     public func rotation(base: Float? = nil, scale: Float? = nil) -> RotaryEmbedding {
-        RotaryEmbedding(style: rotary, dimensions: rotaryDimensions, base: base ?? ropeBase, scale: scale ?? ropeScale)
+        var rotation = RotaryEmbedding(style: rotary, dimensions: rotaryDimensions, base: base ?? ropeBase, scale: scale ?? ropeScale)
+        rotation.magnitude = ropeAttentionFactor
+        rotation.originalContext = ropeOriginalContext
+        return rotation
     }
 }
 

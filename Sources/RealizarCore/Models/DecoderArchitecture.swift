@@ -32,6 +32,13 @@ public struct DecoderArchitecture: Sendable {
     public var localRopeBase: Float?
     /// Linear RoPE scaling factor (positions are divided by it).
     public var ropeScale: Float = 1
+    /// RoPE's cosines and sines are multiplied by this (`rope.scaling.attn_factor`: LongRoPE's
+    /// sqrt(1 + ln(scale) / ln(original context)) in Phi-3 128k), so attention scores grow by its square.
+    public var ropeAttentionFactor: Float = 1
+    /// The context the model was trained on before RoPE scaling extended it
+    /// (`rope.scaling.original_context_length`, else `contextLength`): LongRoPE takes its long
+    /// factors for caches larger than this.
+    public var ropeOriginalContext: Int
     /// Tokens' embeddings are multiplied by this (Gemma: sqrt of the embedding length).
     public var embeddingScale: Float = 1
     /// Attention scores are multiplied by this (usually 1/sqrt(head dimension)).
@@ -64,6 +71,7 @@ public struct DecoderArchitecture: Sendable {
         self.headCountKV = headCountKV
         self.headDimension = headDimension
         self.contextLength = contextLength
+        self.ropeOriginalContext = contextLength
         self.normEpsilon = normEpsilon
         self.rotaryDimensions = headDimension
         self.attentionScale = 1 / Float(headDimension).squareRoot()

@@ -37,7 +37,7 @@ public struct GraphBuilder {
         return RotaryRef(index: graph.rotations.count - 1)
     }
 
-    public mutating func append(_ operation: Operation) {
+    public mutating func append(_ operation: GraphOperation) {
         graph.operations.append(operation)
     }
 

@@ -12,7 +12,7 @@ public struct ModelGraph: Sendable {
     public internal(set) var matrices: [MatrixSpec] = []
     public internal(set) var vectors: [VectorSpec] = []
     public internal(set) var rotations: [RotaryEmbedding] = []
-    public internal(set) var operations: [Operation] = []
+    public internal(set) var operations: [GraphOperation] = []
     /// Shape of the KV cache every sequence needs: one key and one value row per position and layer.
     public internal(set) var cacheLayers = 0
     public internal(set) var cacheRowWidth = 0
@@ -81,6 +81,27 @@ public struct RotaryEmbedding: Sendable, Equatable {
     public var base: Float
     /// Linear scaling: positions are divided by it.
     public var scale: Float = 1
+    /// Per-pair divisors of the frequencies at every position (Llama 3.1's `rope_freqs`).
+    public var factors: VectorRef?
+    /// LongRoPE (Phi-3 128k): per-pair divisors for sequences whose context is at most
+    /// `originalContext`, and for longer ones.
+    public var shortFactors: VectorRef?
+    public var longFactors: VectorRef?
+    public var originalContext: Int = .max
+    /// Cosines and sines are multiplied by this (llama.cpp's `attn_factor`).
+    public var magnitude: Float = 1
+
+    public init(style: DecoderArchitecture.RotaryStyle, dimensions: Int, base: Float, scale: Float = 1) {
+        self.style = style
+        self.dimensions = dimensions
+        self.base = base
+        self.scale = scale
+    }
+
+    /// The divisors a sequence with a cache of `capacity` positions uses, if any.
+    public func factors(capacity: Int) -> VectorRef? {
+        factors ?? (capacity > originalContext ? longFactors : shortFactors)
+    }
 }
 
 /// A handle on a RoPE setting of the graph.
@@ -136,7 +157,7 @@ public enum Activation: Sendable, Equatable {
 }
 
 /// One step of the forward pass. Outputs are written in place of what the tensor held.
-public enum Operation: Sendable, Equatable {
+public enum GraphOperation: Sendable, Equatable {
     /// Each row ← its token's row of `table`, plus its position's row of `positions` when given.
     case embed(table: MatrixRef, positions: MatrixRef?, output: TensorRef)
     /// `tensor[i] ← tensor[i] · factor`.
