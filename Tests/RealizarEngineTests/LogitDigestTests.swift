@@ -77,7 +77,7 @@ import RealizarTestSupport
     }
 
     @Test func logitsAreBitIdenticalToTheRecordedDigests() throws {
-        let digests = try computed()
+        let digests = try Self.computed()
         var recorded: [String: String] = [:]
         if let data = try? Data(contentsOf: Self.fixture) {
             recorded = try JSONDecoder().decode([String: String].self, from: data)
