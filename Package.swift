@@ -72,6 +72,7 @@ let package = Package(
                 "RealizarTokenizers",
                 "RealizarEngine",
                 "RealizarServer",
+                "RealizarCUDA",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

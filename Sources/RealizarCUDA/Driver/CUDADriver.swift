@@ -70,9 +70,12 @@ public final class CUDADriver: @unchecked Sendable {
             let reason = dlerror().map { String(cString: $0) } ?? "dlopen failed"
             throw CUDAError.noDriver(reason)
         }
-        func symbol<T>(_ name: String, _: T.Type = T.self) throws -> T {
-            guard let address = dlsym(library, name) else { throw CUDAError.missingSymbol(name) }
-            return unsafeBitCast(address, to: T.self)
+        /// The first of `names` the driver exports (newer versioned names first).
+        func symbol<T>(_ names: String..., as _: T.Type = T.self) throws -> T {
+            for name in names {
+                if let address = dlsym(library, name) { return unsafeBitCast(address, to: T.self) }
+            }
+            throw CUDAError.missingSymbol(names.joined(separator: " / "))
         }
         cuInit = try symbol("cuInit")
         cuDriverGetVersion = try symbol("cuDriverGetVersion")
@@ -91,7 +94,7 @@ public final class CUDADriver: @unchecked Sendable {
         cuEventCreate = try symbol("cuEventCreate")
         cuEventRecord = try symbol("cuEventRecord")
         cuEventSynchronize = try symbol("cuEventSynchronize")
-        cuEventElapsedTime = try symbol("cuEventElapsedTime")
+        cuEventElapsedTime = try symbol("cuEventElapsedTime_v2", "cuEventElapsedTime")
         cuEventDestroy = try symbol("cuEventDestroy_v2")
         cuMemAlloc = try symbol("cuMemAlloc_v2")
         cuMemFree = try symbol("cuMemFree_v2")

@@ -67,7 +67,10 @@ public enum CUDASelfTest {
         var results: [CaseResult] = []
         for testCase in cases(large: true) {
             let caseResults = testCase.results(on: executor)
-            for result in caseResults where !result.passed { log("FAILED \(result.op) \(result.type): \(result.detail)") }
+            // One line per result as it happens, so a hang or a sticky device error shows where.
+            for result in caseResults {
+                log("\(result.passed ? "pass" : "FAIL") \(result.op) \(result.type): max error \(result.maxError) \(result.detail)")
+            }
             results += caseResults
             executor.releaseBuffers()
         }
