@@ -28,7 +28,14 @@ struct SelftestCommand: ParsableCommand {
     @Option(name: .long, help: "The ptxas to use (default: REALIZAR_PTXAS, PATH, then the pip wheel's place).")
     var ptxas: String?
 
+    @Option(name: .long, help: "Also write every kernel's PTX into this directory.")
+    var emitPtx: String?
+
     func run() throws {
+        if let emitPtx {
+            let files = try CUDASelfTest.writePTX(to: emitPtx)
+            print("wrote \(files.count) PTX files to \(emitPtx)")
+        }
         var modes: [CUDASelfTest.Mode] = []
         if cudaInterpreter || (!gpu && !ptx) { modes.append(.interpreter) }
         if ptx || ptxas != nil { modes.append(.ptx(ptxasPath: ptxas)) }

@@ -106,7 +106,7 @@ public struct Kernel: Sendable {
     public let registers: [ScalarType]
     public let shared: [SharedArray]
     public let instructions: [Instruction]
-    /// Threads per block the kernel is written for (`.maxntid`), so ptxas may budget registers.
+    /// Threads per block the kernel is written for (the interpreter refuses larger blocks).
     public let maxThreads: Int
 
     /// Total static shared memory in bytes, with each array aligned.

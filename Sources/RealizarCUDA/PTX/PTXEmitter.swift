@@ -9,7 +9,9 @@ public enum PTXEmitter {
         out += kernel.parameters.enumerated().map { index, parameter in
             "\t.param .\(parameter.kind.type) \(parameterName(kernel, index))"
         }.joined(separator: ",\n")
-        out += "\n)\n.maxntid \(kernel.maxThreads), 1, 1\n{\n"
+        // No .maxntid: with it ptxas caps registers for occupancy and spills the wider variants;
+        // the block size is checked at launch instead (interpreter) or by the driver.
+        out += "\n)\n{\n"
         out += names.declarations
         for (index, array) in kernel.shared.enumerated() {
             out += "\t.shared .align \(array.alignment) .b8 \(sharedName(index, array))[\(array.byteCount)];\n"

@@ -20,6 +20,17 @@ public enum CUDASelfTest {
             + LayerCases.all(large: large)
     }
 
+    /// Writes every kernel variant's PTX to `directory` (one `<kernel>.ptx` each), for ptxas, ncu
+    /// or a reader; returns the file names.
+    public static func writePTX(to directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try KernelCatalog.all().map { kernel in
+            let path = "\(directory)/\(kernel.name).ptx"
+            try PTXEmitter.emit(kernel).write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+    }
+
     /// Runs `mode`, printing a table through `log`; true when everything passed.
     public static func run(mode: Mode, log: (String) -> Void = { print($0) }) -> Bool {
         switch mode {
