@@ -31,7 +31,14 @@ struct SelftestCommand: ParsableCommand {
     @Option(name: .long, help: "Also write every kernel's PTX into this directory.")
     var emitPtx: String?
 
+    @Option(name: .long, help: "Record every interpreted launch into this directory for scripts/replay-cuda-recording.")
+    var record: String?
+
     func run() throws {
+        if let record {
+            guard try CUDASelfTest.record(to: record) else { throw ExitCode(1) }
+            return
+        }
         if let emitPtx {
             let files = try CUDASelfTest.writePTX(to: emitPtx)
             print("wrote \(files.count) PTX files to \(emitPtx)")
