@@ -101,3 +101,61 @@ import Testing
         #expect(Int32(bitPattern: UInt32(Arithmetic.dp4a(0x01FF, 0x02FF, 10, aSigned: true, bSigned: true))) == 13)
     }
 }
+
+/// Atomics and shared-memory bounds.
+@Suite struct KernelInterpreterAtomicTests {
+    @Test func atomicsAddFromEveryThreadWithoutARace() throws {
+        let k = KernelBuilder(name: "atomics", maxThreads: 64)
+        let total = k.pointerParameter("total")
+        let counter = k.sharedArray("counter", bytes: 4)
+        let tid = k.threadIndex
+        k.ifThen(tid.eq(0)) { k.store(k.constant(0), to: counter) }
+        k.barrier()
+        _ = k.atomicFetchAdd(k.constant(1), to: counter)
+        k.atomicAdd(tid.to(.f32), to: total)
+        k.barrier()
+        k.ifThen(tid.eq(0)) { k.atomicAdd(k.load(.u32, from: counter), to: total, offset: 4) }
+        let buffer = InterpreterBuffer(count: 8)
+        try KernelInterpreter.launch(k.finish(), grid: Dim3(3), block: Dim3(64), arguments: [.buffer(buffer)])
+        let bytes = buffer.byteArray
+        let sum = bytes.withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
+        let count = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self) }
+        #expect(sum == Float(3 * (63 * 64 / 2)))
+        #expect(count == 3 * 64)
+    }
+
+    @Test func sharedAccessPastTheArrayIsReported() {
+        let k = KernelBuilder(name: "shared_oob", maxThreads: 32)
+        let slots = k.sharedArray("slots", bytes: 64)
+        k.store(k.lane, to: slots + (k.lane << 2))
+        #expect {
+            try KernelInterpreter.launch(k.finish(), grid: Dim3(1), block: Dim3(32), arguments: [])
+        } throws: { error in
+            let fault = error as? KernelFault
+            return fault?.thread.x == 16 && fault?.message.contains("outside the block's 64 bytes") == true
+        }
+    }
+}
+
+/// The driver binding without a GPU: a clear one-line error.
+@Suite struct CUDADriverTests {
+    static let hasDriver = (try? CUDADriver.shared()) != nil
+
+    @Test(.enabled(if: !hasDriver, "a CUDA driver is installed here"))
+    func missingDriverIsOneClearLine() {
+        #expect {
+            _ = try CUDAContext()
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("no CUDA driver: libcuda.so.1 not found (") && !text.contains("\n")
+        }
+    }
+
+    @Test func everyKernelEmitsPTXForItsTarget() {
+        for kernel in KernelCatalog.all() {
+            let ptx = PTXEmitter.emit(kernel)
+            #expect(ptx.contains(".version 7.8\n.target \(kernel.target.rawValue)\n.address_size 64"), "\(kernel.name)")
+            #expect(ptx.contains(".visible .entry \(kernel.name)("), "\(kernel.name)")
+        }
+    }
+}

@@ -85,6 +85,7 @@ public enum CUDASelfTest {
             results += caseResults
             executor.releaseBuffers()
         }
+        results.append(GraphCheck.run(context: context))
         log(CaseResult.table(results))
         withoutActuallyEscaping(log) { log in
             let benchmarks = Benchmarks(context: context, log: log)
