@@ -71,6 +71,10 @@ import Testing
         let down = k.shuffle(.down, lane, 3)  // lanes 29...31 keep their own value
         let ballot = k.ballot((lane & 1).eq(1))
         let sum = k.warpSum(lane)
+        let anyAbove30 = k.any(lane.gt(30))
+        let anyAbove31 = k.any(lane.gt(31))
+        let votes = k.select(anyAbove30, k.constant(1), 0) + k.select(anyAbove31, k.constant(2), 0)
+        k.store(votes, to: output + (lane << 4), offset: 12)
         k.store(down, to: output + (lane << 4))
         k.store(ballot, to: output + (lane << 4), offset: 4)
         k.store(sum, to: output + (lane << 4), offset: 8)
@@ -81,6 +85,7 @@ import Testing
             #expect(words[4 * lane] == UInt32(lane + 3 <= 31 ? lane + 3 : lane))
             #expect(words[4 * lane + 1] == 0xAAAA_AAAA)
             #expect(words[4 * lane + 2] == 496)
+            #expect(words[4 * lane + 3] == 1, "vote.any: true for lane > 30, false for lane > 31")
         }
     }
 
@@ -149,6 +154,17 @@ import Testing
             let text = "\(error)"
             return text.hasPrefix("no CUDA driver: libcuda.so.1 not found (") && !text.contains("\n")
         }
+    }
+
+    @Test func integerAndTensorCoreInstructionsAppearInThePTX() {
+        let q4 = PTXEmitter.emit(QuantizedGEMVKernel.make(.q4_K))
+        #expect(q4.contains("dp4a.u32.s32 "))
+        #expect(q4.contains("ld.global.v4.u32 {"))
+        #expect(q4.contains("shfl.sync.bfly.b32 "))
+        #expect(PTXEmitter.emit(QuantizedGEMVKernel.make(.q8_0)).contains("dp4a.s32.s32 "))
+        #expect(PTXEmitter.emit(MMATestKernel.make(.m16n8k16F16F32)).contains("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {"))
+        #expect(PTXEmitter.emit(MMATestKernel.make(.m16n8k32S8S32)).contains("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {"))
+        #expect(PTXEmitter.emit(NormKernel.make(.rms)).contains("bar.sync 0;"))
     }
 
     @Test func everyKernelEmitsPTXForItsTarget() {
