@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "RealizarTemplates", targets: ["RealizarTemplates"]),
         .library(name: "RealizarTokenizers", targets: ["RealizarTokenizers"]),
         .library(name: "RealizarEngine", targets: ["RealizarEngine"]),
+        .library(name: "RealizarCUDA", targets: ["RealizarCUDA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +45,9 @@ let package = Package(
             ]
         ),
         .target(name: "RealizarTemplates"),
+        // The CUDA backend: kernels generated as PTX at run time, the driver loaded with dlopen, and
+        // a CPU interpreter of the same kernels for tests; no CUDA headers or libraries at build time.
+        .target(name: "RealizarCUDA", dependencies: ["RealizarCore"]),
         .target(name: "RealizarTokenizers", dependencies: ["RealizarCore"]),
         .target(name: "RealizarEngine", dependencies: ["RealizarCore", "RealizarTokenizers", "RealizarTemplates"]),
         .target(
@@ -68,6 +72,7 @@ let package = Package(
                 "RealizarTokenizers",
                 "RealizarEngine",
                 "RealizarServer",
+                "RealizarCUDA",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -77,6 +82,7 @@ let package = Package(
         .testTarget(name: "RealizarTokenizersTests", dependencies: ["RealizarTokenizers", "RealizarTestSupport"]),
         .testTarget(name: "RealizarEngineTests", dependencies: ["RealizarEngine", "RealizarTestSupport"]),
         .testTarget(name: "RealizarTemplatesTests", dependencies: ["RealizarTemplates"]),
+        .testTarget(name: "RealizarCUDATests", dependencies: ["RealizarCUDA", "RealizarCore"]),
         .testTarget(name: "RealizarServerTests", dependencies: ["RealizarEngine", "RealizarTestSupport"]),
     ]
 )

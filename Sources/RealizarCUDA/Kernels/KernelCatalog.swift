@@ -1,0 +1,32 @@
+/// Every kernel variant the backend generates, for ptxas checks and the self-test.
+public enum KernelCatalog {
+    public static func all() -> [Kernel] {
+        var kernels: [Kernel] = [QuantizeQ8_1Kernel.make()]
+        kernels += extraKernels()
+        return kernels
+    }
+
+    static func extraKernels() -> [Kernel] {
+        var kernels: [Kernel] = []
+        for batch in [1, 2, 4, 8] {
+            kernels += QuantizedGEMVKernel.supportedTypes.map { QuantizedGEMVKernel.make($0, batch: batch) }
+            kernels += FloatGEMVKernel.supportedTypes.map { FloatGEMVKernel.make($0, batch: batch) }
+        }
+        return kernels + laterKernels()
+    }
+
+    static func laterKernels() -> [Kernel] {
+        var kernels: [Kernel] = NormKernel.Kind.allCases.map(NormKernel.make)
+        kernels += ElementwiseKernel.Op.allCases.map(ElementwiseKernel.make)
+        kernels += RoPEKernel.Style.allCases.map(RoPEKernel.make)
+        kernels += EmbeddingKernel.supportedTypes.map(EmbeddingKernel.make)
+        for headDimension in [64, 128, 256] {
+            kernels.append(AttentionDecodeKernel.makeSplit(headDimension: headDimension, halfCache: false))
+            kernels.append(AttentionDecodeKernel.makeSplit(headDimension: headDimension, halfCache: true))
+            kernels.append(AttentionDecodeKernel.makeReduce(headDimension: headDimension))
+        }
+        kernels += [ArgmaxKernel.makePartial(), ArgmaxKernel.makeFinal(), MMATestKernel.make(.m16n8k16F16F32),
+                    MMATestKernel.make(.m16n8k32S8S32)]
+        return kernels
+    }
+}

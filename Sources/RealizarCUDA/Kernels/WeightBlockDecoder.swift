@@ -1,0 +1,128 @@
+import RealizarCore
+
+/// How one 32-value sub-block of GGUF weights enters an integer dot product with Q8_1 activations:
+/// eight u32 words of four 8-bit levels each (value `4i..4i+3` in word `i`, like the activation's
+/// `qs`), and the affine map from `Σ level·q` to the f32 contribution:
+/// `scale · d_a · Σ level·q + offset · s_a` (`s_a = d_a·Σq`, the Q8_1 block's second half).
+struct DecodedSubBlock {
+    var words: [Value]
+    /// dp4a's signedness for the weight bytes.
+    var signedLevels: Bool
+    var scale: Value
+    var offset: Value?
+    /// Q6_K: signed 8-bit scales of each half (16 values) of the sub-block; levels are unsigned
+    /// 0..63 with the −32 taken out through the activations' sums.
+    var halfScales: (Value, Value)?
+}
+
+/// Generates the per-type decoding of weight sub-blocks (GGUF/ggml block layouts, see
+/// RealizarCore's `Q4_0Block` ... `Q6_KBlock`).
+enum WeightBlockDecoder {
+    static let supported: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
+
+    /// Bytes of one row of `columns` values.
+    static func rowBytes(_ type: GGMLType, columns: Value) -> Value {
+        (columns / UInt32(type.blockSize)) * UInt32(type.typeSize)
+    }
+
+    /// Sub-block `sub` (a u32 index of 32 values) of the row at `row`.
+    static func decode(_ type: GGMLType, k: KernelBuilder, row: Value, sub: Value) -> DecodedSubBlock {
+        switch type {
+        case .q4_0, .q4_1: return decodeQ4(type, k: k, block: row + k.mulWide(sub, UInt32(type.typeSize)))
+        case .q5_0, .q5_1: return decodeQ5(type, k: k, block: row + k.mulWide(sub, UInt32(type.typeSize)))
+        case .q8_0:
+            let block = row + k.mulWide(sub, 34)
+            let words = (0..<8).map { k.loadU32Aligned2(from: block, offset: 2 + 4 * $0) }
+            return DecodedSubBlock(words: words, signedLevels: true, scale: k.loadHalf(from: block), offset: nil)
+        case .q4_K, .q5_K: return decodeKWithMin(type, k: k, row: row, sub: sub)
+        case .q6_K: return decodeQ6K(k: k, row: row, sub: sub)
+        default: preconditionFailure("no integer GEMV for \(type.name)")
+        }
+    }
+
+    /// Q4_0/Q4_1: values j < 16 in the low nibbles of qs[j], j + 16 in the high nibbles.
+    private static func decodeQ4(_ type: GGMLType, k: KernelBuilder, block: Value) -> DecodedSubBlock {
+        let start = type == .q4_0 ? 2 : 4
+        let packed = (0..<4).map { i in
+            type == .q4_0 ? k.loadU32Aligned2(from: block, offset: start + 4 * i) : k.load(.u32, from: block, offset: start + 4 * i)
+        }
+        let words = packed.map { $0 & 0x0F0F_0F0F } + packed.map { ($0 >> 4) & 0x0F0F_0F0F }
+        let d = k.loadHalf(from: block)
+        let offset = type == .q4_0 ? d * Float(-8) : k.loadHalf(from: block, offset: 2)
+        return DecodedSubBlock(words: words, signedLevels: false, scale: d, offset: offset)
+    }
+
+    /// Q5_0/Q5_1: Q4's nibbles plus a fifth bit of value j in bit j of the u32 `qh`.
+    private static func decodeQ5(_ type: GGMLType, k: KernelBuilder, block: Value) -> DecodedSubBlock {
+        let (bitsAt, start) = type == .q5_0 ? (2, 6) : (4, 8)
+        let load = { (offset: Int) in
+            type == .q5_0 ? k.loadU32Aligned2(from: block, offset: offset) : k.load(.u32, from: block, offset: offset)
+        }
+        let qh = load(bitsAt)
+        let packed = (0..<4).map { load(start + 4 * $0) }
+        var words: [Value] = []
+        for (half, shift) in [(0, 0), (16, 4)] {
+            for i in 0..<4 {
+                words.append(((packed[i] >> shift) & 0x0F0F_0F0F) | spreadBits(k, qh >> (half + 4 * i)))
+            }
+        }
+        let d = k.loadHalf(from: block)
+        let offset = type == .q5_0 ? d * Float(-16) : k.loadHalf(from: block, offset: 2)
+        return DecodedSubBlock(words: words, signedLevels: false, scale: d, offset: offset)
+    }
+
+    /// Bits 0..3 of `bits` moved to bit 4 of bytes 0..3.
+    private static func spreadBits(_ k: KernelBuilder, _ bits: Value) -> Value {
+        ((bits & 1) << 4) | ((bits & 2) << 11) | ((bits & 4) << 18) | ((bits & 8) << 25)
+    }
+
+    /// Q4_K/Q5_K: sub-block j of a 256-value super-block, with 6-bit scale and minimum
+    /// (`KQuantScales`), levels in nibbles of chunk j / 2 (and Q5_K's fifth bit j of qh[l]).
+    private static func decodeKWithMin(_ type: GGMLType, k: KernelBuilder, row: Value, sub: Value) -> DecodedSubBlock {
+        let block = row + k.mulWide(sub >> 3, UInt32(type.typeSize))
+        let j = sub & 7
+        let low = j & 3
+        let scales = block + 4
+        let b0 = k.load(.u8, from: scales + low)
+        let b4 = k.load(.u8, from: scales + (low + 4))
+        let b8 = k.load(.u8, from: scales + (low + 8))
+        let first = j.lt(4)
+        let sc = k.select(first, b0 & 63, (b8 & 0x0F) | ((b0 >> 6) << 4))
+        let m = k.select(first, b4 & 63, (b8 >> 4) | ((b4 >> 6) << 4))
+        let shift = (j & 1) << 2
+        let qsAt = type == .q4_K ? 16 : 48
+        // Chunks are 16-byte aligned (144 and 176 are multiples of 16): two v4 loads.
+        let chunk = block + ((j >> 1) << 5)
+        let packed = k.loadVector(.u32, count: 4, from: chunk, offset: qsAt) + k.loadVector(.u32, count: 4, from: chunk, offset: qsAt + 16)
+        var words = packed.map { ($0 >> shift) & 0x0F0F_0F0F }
+        if type == .q5_K {
+            let high = k.loadVector(.u32, count: 4, from: block, offset: 16) + k.loadVector(.u32, count: 4, from: block, offset: 32)
+            words = zip(words, high).map { word, qh in word | (((qh >> j) & 0x0101_0101) << 4) }
+        }
+        let d = k.loadHalf(from: block)
+        let dmin = k.loadHalf(from: block, offset: 2)
+        return DecodedSubBlock(words: words, signedLevels: false, scale: d * sc.to(.f32), offset: -(dmin * m.to(.f32)))
+    }
+
+    /// Q6_K: sub-block j (32 values) = h = j / 4, k = j % 4 of the ql/qh layout; two Int8 scales.
+    private static func decodeQ6K(k: KernelBuilder, row: Value, sub: Value) -> DecodedSubBlock {
+        let block = row + k.mulWide(sub >> 3, 210)
+        let j = sub & 7
+        let h = j >> 2
+        let quarter = j & 3
+        let ql = block + ((h << 6) + ((quarter & 1) << 5))
+        let qh = block + ((h << 5) + 128)
+        let lowShift = (quarter >> 1) << 2
+        let highShift = quarter << 1
+        let words = (0..<8).map { i in
+            let low = (k.loadU32Aligned2(from: ql, offset: 4 * i) >> lowShift) & 0x0F0F_0F0F
+            let high = (k.loadU32Aligned2(from: qh, offset: 4 * i) >> highShift) & 0x0303_0303
+            return low | (high << 4)
+        }
+        let scales = block + ((j << 1) + 192)
+        let s0 = k.load(.s8, from: scales)
+        let s1 = k.load(.s8, from: scales, offset: 1)
+        return DecodedSubBlock(words: words, signedLevels: false, scale: k.loadHalf(from: block, offset: 208), offset: nil,
+                               halfScales: (s0, s1))
+    }
+}
