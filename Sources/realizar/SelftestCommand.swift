@@ -1,20 +1,25 @@
 import ArgumentParser
 import Foundation
+import RealizarCore
 import RealizarCUDA
 
-/// `realizar selftest`: checks the CUDA backend's kernels against the CPU references — under the
-/// kernel interpreter, on a real GPU, or through ptxas — and exits 0 only when all pass.
+/// `realizar selftest`: the op conformance suite on every CPU kernel family this machine has
+/// (against float64 math), and the CUDA backend's kernels against the CPU references — under the
+/// kernel interpreter, on a real GPU, or through ptxas. Exits 0 only when all pass.
 struct SelftestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selftest",
-        abstract: "Check the CUDA kernels against the CPU reference.",
+        abstract: "Check every operation of every backend against plain math.",
         discussion: """
-            --cuda-interpreter runs every kernel in the CPU interpreter; --gpu runs every kernel on \
+            --cpu (the default with no mode) runs every operation and weight type on each CPU kernel \
+            family against float64 math; --cuda-interpreter runs every kernel in the CPU interpreter; --gpu runs every kernel on \
             GPU 0 through the CUDA driver and measures copy and GEMV bandwidth; --ptx assembles every \
-            kernel variant with ptxas and prints registers, shared memory and spills. With no mode, \
-            --cuda-interpreter.
+            kernel variant with ptxas and prints registers, shared memory and spills.
             """
     )
+
+    @Flag(name: .long, help: "Run every operation on each CPU kernel family against float64 math.")
+    var cpu = false
 
     @Flag(name: .long, help: "Run every kernel in the CPU kernel interpreter.")
     var cudaInterpreter = false
@@ -43,11 +48,18 @@ struct SelftestCommand: ParsableCommand {
             let files = try CUDASelfTest.writePTX(to: emitPtx)
             print("wrote \(files.count) PTX files to \(emitPtx)")
         }
+        var passed = true
+        if cpu || (!cudaInterpreter && !gpu && !ptx && ptxas == nil && emitPtx == nil) {
+            for family in KernelFamily.allCases where family.isSupportedByHardware {
+                let results = try OpConformance.run(on: CPUBackend(family: family))
+                print(OpConformance.table(results))
+                passed = passed && results.allSatisfy(\.passed)
+            }
+        }
         var modes: [CUDASelfTest.Mode] = []
-        if cudaInterpreter || (!gpu && !ptx) { modes.append(.interpreter) }
+        if cudaInterpreter { modes.append(.interpreter) }
         if ptx || ptxas != nil { modes.append(.ptx(ptxasPath: ptxas)) }
         if gpu { modes.append(.gpu) }
-        var passed = true
         for mode in modes {
             let ok = CUDASelfTest.run(mode: mode) { line in
                 // Unbuffered, so progress shows even when piped to a log.

@@ -26,11 +26,14 @@ import RealizarTestSupport
         #expect(parameter("rope.freq_base").flatMap(Double.init) == 1_000_000)
         #expect(parameter("attention.layer_norm_rms_epsilon").flatMap(Double.init).map { abs($0 - 1e-6) < 1e-9 } == true)
         func detail(_ key: String) -> String? { info.details.first { $0.key == key }?.value.description }
-        #expect(detail("attention layout")?.contains("global layers 5, 11, 17") == true)
-        #expect(detail("rope base")?.contains("10000.0 (local layers)") == true)
+        // What the engine runs, read off its graph.
+        #expect(detail("attention")?.contains("sliding window 512 on 15 layers; global layers 5, 11, 17") == true)
+        #expect(detail("rope")?.contains("base 10000.0 (15 layers)") == true)
+        #expect(detail("rope")?.contains("base 1000000.0 (3 layers)") == true)
         #expect(detail("q/k norms") == "per head")
-        #expect(detail("post norms") != nil)
-        #expect(detail("embedding scale")?.hasPrefix("sqrt(640)") == true)
+        #expect(detail("norms per layer") == "4")
+        #expect(detail("embedding scale").flatMap(Float.init).map { abs($0 - Float(640).squareRoot()) < 1e-4 } == true)
+        #expect(detail("output") == "tied to token embedding")
         #expect(detail("final logit soft-capping") == "none")
         let tokenEmbedding = try GGUFFile(path: try TestModels.path(.gemma)).tensor(named: "token_embd.weight")
         #expect(tokenEmbedding?.type == .q8_0)
