@@ -30,7 +30,8 @@ public struct DecoderArchitecture: Sendable {
     public var ropeBase: Float = 10_000
     /// RoPE base of sliding-window layers, where it differs (Gemma 3).
     public var localRopeBase: Float?
-    /// Linear RoPE scaling factor (positions are divided by it).
+    /// Linear RoPE scaling factor (positions are divided by it), of the global layers only: the
+    /// sliding-window layers of `localRopeBase` are never scaled.
     public var ropeScale: Float = 1
     /// Tokens' embeddings are multiplied by this (Gemma: sqrt of the embedding length).
     public var embeddingScale: Float = 1

@@ -137,9 +137,11 @@ public final class DecoderModel: @unchecked Sendable {
                 VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: a.rotaryDimensions, base: a.ropeBase,
                                        scale: a.ropeScale, cosines: table, sines: table + half)
                 if let local = a.localRopeBase {
+                    // Linear scaling stretches the global layers only: llama.cpp gives sliding-window
+                    // layers `rope_freq_scale_train_swa`, which is 1 (llama_model::get_rope_freq_scale).
                     let localTable = w.localRotaryAngles + 2 * t * half
                     VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: a.rotaryDimensions, base: local,
-                                           scale: a.ropeScale, cosines: localTable, sines: localTable + half)
+                                           scale: 1, cosines: localTable, sines: localTable + half)
                 }
             }
         }
