@@ -85,10 +85,15 @@ public struct DecoderArchitecture: Sendable {
         }
         let epsilon = try file.optionalFloat(key(defaultEpsilonKey)) ?? 1e-5
         guard epsilon > 0, epsilon < 1 else { throw ModelError("\(file.file.fileName): \(key(defaultEpsilonKey)) = \(epsilon) is out of range") }
+        let context = try file.optionalInt(key("context_length")) ?? 2048
+        // Caches are sized from it; up to 2^24 positions, as the other sizes.
+        guard context > 0, context <= 1 << 24 else {
+            throw ModelError("\(file.file.fileName): \(key("context_length")) = \(context) is out of range (1...\(1 << 24))")
+        }
         var architecture = DecoderArchitecture(
             name: arch, embeddingLength: embedding, blockCount: blocks,
             feedForwardLength: try positive("feed_forward_length"), headCount: heads, headCountKV: headsKV,
-            headDimension: headDimension, contextLength: try file.optionalInt(key("context_length")) ?? 2048,
+            headDimension: headDimension, contextLength: context,
             normEpsilon: epsilon)
         if let base = try file.optionalFloat(key("rope.freq_base")) {
             guard base > 0, base.isFinite else { throw ModelError("\(file.file.fileName): \(key("rope.freq_base")) = \(base) is out of range") }
