@@ -105,9 +105,20 @@ public struct DecoderArchitecture: Sendable {
             }
             architecture.rotaryDimensions = dimensions
         }
-        if let scaling = try file.optionalString(key("rope.scaling.type")), scaling == "linear",
-           let factor = try file.optionalFloat(key("rope.scaling.factor")), factor > 0 {
-            architecture.ropeScale = factor
+        // As llama.cpp's llama_model::load_hparams: the type defaults to linear, and its factor
+        // (or the older `rope.scale_linear`) applies whenever it is there.
+        let scaling = try file.optionalString(key("rope.scaling.type")) ?? "linear"
+        let factor = try file.optionalFloat(key("rope.scaling.factor")) ?? file.optionalFloat(key("rope.scale_linear"))
+        switch scaling {
+        case "none":
+            break
+        case "linear":
+            if let factor, factor != 0 {
+                guard factor > 0, factor.isFinite else { throw ModelError("\(file.file.fileName): \(key("rope.scaling.factor")) = \(factor) is out of range") }
+                architecture.ropeScale = factor
+            }
+        default:
+            throw ModelError("\(file.file.fileName): \(key("rope.scaling.type")) = \(scaling) is not implemented (this engine computes none and linear); refusing the model rather than computing it wrong")
         }
         return architecture
     }
