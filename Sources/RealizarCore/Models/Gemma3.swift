@@ -17,6 +17,11 @@ enum Gemma3 {
         }
         if let scalar = try file.optionalFloat("gemma3.attention.query_pre_attn_scalar"), scalar > 0 {
             a.attentionScale = 1 / scalar.squareRoot()
+        } else if a.blockCount == 62 {
+            // llama.cpp's converter writes no query_pre_attn_scalar; it takes 62 blocks for the 27B
+            // model, whose scalar is n_embd / n_head (168) rather than the head dimension (128):
+            // src/models/gemma3.cpp, llama_model_gemma3::load_arch_hparams.
+            a.attentionScale = 1 / Float(a.embeddingLength / a.headCount).squareRoot()
         }
         a.finalLogitSoftcap = try file.optionalFloat("gemma3.final_logit_softcapping").flatMap { $0 > 0 ? $0 : nil }
         return a
