@@ -7,7 +7,7 @@ enum Gemma3 {
         a.activation = .geluTanh
         a.rotary = .halves
         a.embeddingScale = Float(a.embeddingLength).squareRoot()
-        a.localRopeBase = 10_000
+        a.localRopeBase = try file.optionalFloat("gemma3.rope.freq_base_swa") ?? 10_000
         if let window = try file.optionalInt("gemma3.attention.sliding_window") {
             guard window > 0 else { throw ModelError("\(file.file.fileName): gemma3.attention.sliding_window = \(window) must be positive") }
             a.slidingWindow = window
