@@ -135,7 +135,8 @@ public final class DecoderModel: @unchecked Sendable {
             for t in 0..<n {
                 let table = w.rotaryAngles + 2 * t * half
                 VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: a.rotaryDimensions, base: a.ropeBase,
-                                       scale: a.ropeScale, cosines: table, sines: table + half)
+                                       scale: a.ropeScale, factors: weights.ropeFrequencyFactors,
+                                       cosines: table, sines: table + half)
                 if let local = a.localRopeBase {
                     // Linear scaling stretches the global layers only: llama.cpp gives sliding-window
                     // layers `rope_freq_scale_train_swa`, which is 1 (llama_model::get_rope_freq_scale).

@@ -30,6 +30,9 @@ public struct DecoderWeights: Sendable {
     /// The output projection: `output.weight`, or the token embedding when tied.
     public let output: WeightMatrix
     public let outputBias: [Float]?
+    /// Divisors of the RoPE frequencies, one per rotated pair: `rope_freqs.weight` (Llama 3.1's
+    /// "llama3" scaling, written by llama.cpp's converter). They apply at every position.
+    public let ropeFrequencyFactors: [Float]?
 
     /// Looks up every tensor `architecture` needs in `file`.
     public init(file: GGUFFile, architecture a: DecoderArchitecture) throws {
@@ -79,6 +82,7 @@ public struct DecoderWeights: Sendable {
         outputNormBias = layerNorm ? try reader.vector("output_norm.bias", count: d) : nil
         output = try reader.optionalMatrix("output.weight", rows: tokenEmbedding.rows, columns: d) ?? tokenEmbedding
         outputBias = try reader.optionalVector("output.bias", count: tokenEmbedding.rows)
+        ropeFrequencyFactors = try reader.optionalVector("rope_freqs.weight", count: a.rotaryDimensions / 2)
     }
 }
 

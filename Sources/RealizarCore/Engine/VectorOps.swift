@@ -84,12 +84,13 @@ enum VectorOps {
     }
 
     /// The cosines and sines RoPE rotates position `position` by, pair `i` of `dimensions`:
-    /// angle `position / scale · base^(−2i/dimensions)`, computed in double precision.
-    static func rotaryAngles(position: Int, dimensions: Int, base: Float, scale: Float,
+    /// angle `position / scale · base^(−2i/dimensions) / factors[i]`, computed in double precision.
+    /// `factors` (one per pair) stretch each frequency's wavelength, as llama.cpp's `freq_factors`.
+    static func rotaryAngles(position: Int, dimensions: Int, base: Float, scale: Float, factors: [Float]? = nil,
                              cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
         let p = Double(position) / Double(scale)
         for i in 0..<(dimensions / 2) {
-            let theta = p * pow(Double(base), -2 * Double(i) / Double(dimensions))
+            let theta = p * pow(Double(base), -2 * Double(i) / Double(dimensions)) / Double(factors?[i] ?? 1)
             cosines[i] = Float(cos(theta))
             sines[i] = Float(sin(theta))
         }
