@@ -33,6 +33,13 @@ public struct DecoderArchitecture: Sendable {
     /// Linear RoPE scaling factor (positions are divided by it), of the global layers only: the
     /// sliding-window layers of `localRopeBase` are never scaled.
     public var ropeScale: Float = 1
+    /// RoPE's cosines and sines are multiplied by this (`rope.scaling.attn_factor`: LongRoPE's
+    /// sqrt(1 + ln(scale) / ln(original context)) in Phi-3 128k), so attention scores grow by its square.
+    public var ropeAttentionFactor: Float = 1
+    /// The context the model was trained on before RoPE scaling extended it
+    /// (`rope.scaling.original_context_length`, else `contextLength`): LongRoPE takes its long
+    /// factors for caches larger than this.
+    public var ropeOriginalContext: Int
     /// Tokens' embeddings are multiplied by this (Gemma: sqrt of the embedding length).
     public var embeddingScale: Float = 1
     /// Attention scores are multiplied by this (usually 1/sqrt(head dimension)).
@@ -54,6 +61,7 @@ public struct DecoderArchitecture: Sendable {
         self.headCountKV = headCountKV
         self.headDimension = headDimension
         self.contextLength = contextLength
+        self.ropeOriginalContext = contextLength
         self.normEpsilon = normEpsilon
         self.rotaryDimensions = headDimension
         self.attentionScale = 1 / Float(headDimension).squareRoot()
@@ -104,6 +112,16 @@ public struct DecoderArchitecture: Sendable {
                 throw ModelError("\(file.file.fileName): \(key("rope.dimension_count")) = \(dimensions) must be even and at most the head dimension \(headDimension)")
             }
             architecture.rotaryDimensions = dimensions
+        }
+        if let original = try file.optionalInt(key("rope.scaling.original_context_length")) {
+            guard original > 0, original <= 1 << 24 else {
+                throw ModelError("\(file.file.fileName): \(key("rope.scaling.original_context_length")) = \(original) is out of range")
+            }
+            architecture.ropeOriginalContext = original
+        }
+        if let factor = try file.optionalFloat(key("rope.scaling.attn_factor")) {
+            guard factor > 0, factor.isFinite else { throw ModelError("\(file.file.fileName): \(key("rope.scaling.attn_factor")) = \(factor) is out of range") }
+            architecture.ropeAttentionFactor = factor
         }
         // As llama.cpp's llama_model::load_hparams: the type defaults to linear, and its factor
         // (or the older `rope.scale_linear`) applies whenever it is there.

@@ -133,16 +133,20 @@ public final class DecoderModel: @unchecked Sendable {
         if a.rotary != .none {
             let half = a.rotaryDimensions / 2
             for t in 0..<n {
+                // LongRoPE picks its factors by the sequence's context, not its length, as
+                // llama.cpp's llama_model::get_rope_factors does by n_ctx_seq.
+                let longContext = caches[w.rowEntry[t]].capacity > a.ropeOriginalContext
+                let factors = weights.ropeFrequencyFactors ?? (longContext ? weights.ropeLongFactors : weights.ropeShortFactors)
                 let table = w.rotaryAngles + 2 * t * half
                 VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: a.rotaryDimensions, base: a.ropeBase,
-                                       scale: a.ropeScale, factors: weights.ropeFrequencyFactors,
+                                       scale: a.ropeScale, factors: factors, magnitude: a.ropeAttentionFactor,
                                        cosines: table, sines: table + half)
                 if let local = a.localRopeBase {
                     // Linear scaling stretches the global layers only: llama.cpp gives sliding-window
                     // layers `rope_freq_scale_train_swa`, which is 1 (llama_model::get_rope_freq_scale).
                     let localTable = w.localRotaryAngles + 2 * t * half
                     VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: a.rotaryDimensions, base: local,
-                                           scale: 1, cosines: localTable, sines: localTable + half)
+                                           scale: 1, magnitude: a.ropeAttentionFactor, cosines: localTable, sines: localTable + half)
                 }
             }
         }

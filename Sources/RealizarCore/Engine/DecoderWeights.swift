@@ -33,6 +33,9 @@ public struct DecoderWeights: Sendable {
     /// Divisors of the RoPE frequencies, one per rotated pair: `rope_freqs.weight` (Llama 3.1's
     /// "llama3" scaling, written by llama.cpp's converter). They apply at every position.
     public let ropeFrequencyFactors: [Float]?
+    /// LongRoPE's divisors (Phi-3 128k): `rope_factors_short.weight` for contexts up to
+    /// `DecoderArchitecture.ropeOriginalContext`, `rope_factors_long.weight` past it.
+    public let ropeShortFactors, ropeLongFactors: [Float]?
 
     /// Looks up every tensor `architecture` needs in `file`.
     public init(file: GGUFFile, architecture a: DecoderArchitecture) throws {
@@ -83,6 +86,8 @@ public struct DecoderWeights: Sendable {
         output = try reader.optionalMatrix("output.weight", rows: tokenEmbedding.rows, columns: d) ?? tokenEmbedding
         outputBias = try reader.optionalVector("output.bias", count: tokenEmbedding.rows)
         ropeFrequencyFactors = try reader.optionalVector("rope_freqs.weight", count: a.rotaryDimensions / 2)
+        ropeShortFactors = try reader.optionalVector("rope_factors_short.weight", count: a.rotaryDimensions / 2)
+        ropeLongFactors = try reader.optionalVector("rope_factors_long.weight", count: a.rotaryDimensions / 2)
     }
 }
 

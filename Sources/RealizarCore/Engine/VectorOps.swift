@@ -85,14 +85,17 @@ enum VectorOps {
 
     /// The cosines and sines RoPE rotates position `position` by, pair `i` of `dimensions`:
     /// angle `position / scale · base^(−2i/dimensions) / factors[i]`, computed in double precision.
-    /// `factors` (one per pair) stretch each frequency's wavelength, as llama.cpp's `freq_factors`.
+    /// `factors` (one per pair) stretch each frequency's wavelength, as llama.cpp's `freq_factors`;
+    /// `magnitude` multiplies cosines and sines, so the rotated dimensions grow by it (llama.cpp's
+    /// `attn_factor`).
     static func rotaryAngles(position: Int, dimensions: Int, base: Float, scale: Float, factors: [Float]? = nil,
+                             magnitude: Float = 1,
                              cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
         let p = Double(position) / Double(scale)
         for i in 0..<(dimensions / 2) {
             let theta = p * pow(Double(base), -2 * Double(i) / Double(dimensions)) / Double(factors?[i] ?? 1)
-            cosines[i] = Float(cos(theta))
-            sines[i] = Float(sin(theta))
+            cosines[i] = Float(cos(theta)) * magnitude
+            sines[i] = Float(sin(theta)) * magnitude
         }
     }
 
