@@ -88,6 +88,7 @@ public struct DecoderWeights: Sendable {
         ropeFrequencyFactors = try reader.optionalVector("rope_freqs.weight", count: a.rotaryDimensions / 2)
         ropeShortFactors = try reader.optionalVector("rope_factors_short.weight", count: a.rotaryDimensions / 2)
         ropeLongFactors = try reader.optionalVector("rope_factors_long.weight", count: a.rotaryDimensions / 2)
+        try reader.checkAllUsed()
     }
 }
 
@@ -109,15 +110,30 @@ extension DecoderWeights {
     }
 }
 
-/// Finds tensors by name and checks their type and shape, with errors naming the tensor.
-struct TensorLookup {
+/// Finds tensors by name and checks their type and shape, with errors naming the tensor; remembers
+/// which it found, so that a tensor nothing asked for is caught (`checkAllUsed`).
+final class TensorLookup {
     let file: GGUFFile
+    private(set) var used: Set<String> = []
+
+    init(file: GGUFFile) {
+        self.file = file
+    }
 
     func info(_ name: String) throws -> GGUFTensorInfo {
         guard let tensor = file.tensor(named: name) else {
             throw ModelError("\(file.file.fileName): tensor \(name) is missing (the \(file.architecture ?? "model") architecture needs it)")
         }
+        used.insert(name)
         return tensor
+    }
+
+    /// Throws for the first tensor of the file that no lookup took: a tensor the engine does not
+    /// know changes what the model computes, and ignoring it would compute something else.
+    func checkAllUsed() throws {
+        if let extra = file.tensors.first(where: { !used.contains($0.name) }) {
+            throw ModelError("\(file.file.fileName): tensor \(extra.name) is not one this engine computes with for the \(file.architecture ?? "model") architecture; refusing the model rather than ignoring it")
+        }
     }
 
     func matrix(_ name: String, rows: Int? = nil, columns: Int) throws -> WeightMatrix {
