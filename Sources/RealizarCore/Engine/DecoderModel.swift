@@ -32,6 +32,10 @@ public final class DecoderModel: @unchecked Sendable {
             rotary: a.rotary == .none ? 0 : a.rotaryDimensions))
     }
 
+    /// The most positions a sequence may hold: the learned position table's length for models
+    /// with one (GPT-2), nil where RoPE positions have no hard end.
+    public var maximumContext: Int? { weights.positionEmbedding?.rows }
+
     public func makeCache(capacity: Int) -> KVCache {
         KVCache(architecture: architecture, capacity: capacity)
     }
@@ -90,6 +94,9 @@ public final class DecoderModel: @unchecked Sendable {
             }
             guard entry.cache.count + entry.tokens.count <= entry.cache.capacity else {
                 throw ModelError("the context holds \(entry.cache.capacity) tokens; \(entry.cache.count + entry.tokens.count) were requested")
+            }
+            if let positions = weights.positionEmbedding, entry.cache.count + entry.tokens.count > positions.rows {
+                throw ModelError("\(a.name) learned \(positions.rows) positions (\(a.name).context_length); position \(entry.cache.count + entry.tokens.count - 1) was requested: use a context of at most \(positions.rows) tokens")
             }
             for token in entry.tokens where token < 0 || token >= weights.tokenEmbedding.rows {
                 throw ModelError("token id \(token) is outside the vocabulary (0..<\(weights.tokenEmbedding.rows))")
