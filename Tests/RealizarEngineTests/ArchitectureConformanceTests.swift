@@ -56,6 +56,21 @@ struct ArchitectureConformanceTests {
         print("conformance \(model): max |Δlogit| over llama.cpp's top 20 on 5 prompts = \(worst)")
     }
 
+    /// Each variant's file exercises what makes it one: an engine that ignored it (the same file
+    /// without it, on Realizar) is far outside the tolerance against llama.cpp on the real file.
+    @Test(arguments: [ConformanceModel.Variant.gemma3Linear, .gemma3Blocks62, .llamaRopeFreqs, .phi3LongRope])
+    func eachVariantsFeatureChangesTheLogits(_ variant: ConformanceModel.Variant) throws {
+        let folder = try TemporaryFolder()
+        let real = folder.file("real.gguf"), plain = folder.file("plain.gguf")
+        try ConformanceModel(variant: variant, type: .f32).serialized().write(to: real)
+        try ConformanceModel(variant: variant, type: .f32, feature: false).serialized().write(to: plain)
+        let reference = try LlamaLogits.run(model: real, prompts: Self.prompts)
+        let ignoring = try Self.realizarLogits(plain, contexts: reference.map(\.context))
+        let worst = zip(ignoring, reference).map { LogitComparison(actual: $0, reference: $1.logits).maxDifference }.max()!
+        print("conformance \(variant.rawValue) with its feature ignored: max |Δlogit| over llama.cpp's top 20 on 5 prompts = \(worst)")
+        #expect(worst > 10 * Self.tolerance(.f32), "\(variant.rawValue): ignoring the feature moves the logits by only \(worst)")
+    }
+
     /// The tolerance above is llama.cpp's own variation with room to spare: its logits under other
     /// thread counts, batch sizes and attention kernels stay within half of it.
     @Test(arguments: [GGMLType.f32, .q8_0])

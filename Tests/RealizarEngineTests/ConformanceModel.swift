@@ -20,8 +20,12 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
 
     let variant: Variant
     let type: GGMLType
+    /// False writes the variant without what makes it one (no scaling keys, no factor tensors; for
+    /// 62 blocks, `query_pre_attn_scalar` = head dimension), the same weights otherwise: what an
+    /// engine that ignores the feature computes, to show that the file exercises it.
+    var feature = true
 
-    var description: String { "\(variant.rawValue) \(type.name)" }
+    var description: String { "\(variant.rawValue) \(type.name)\(feature ? "" : " without its feature")" }
 
     static var all: [ConformanceModel] {
         Variant.allCases.flatMap { v in [GGMLType.f32, .q8_0].map { ConformanceModel(variant: v, type: $0) } }
@@ -97,7 +101,10 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         case .gemma3, .gemma3Linear, .gemma3Blocks62:
             w.set(key("rope.freq_base"), .float32(1_000_000))
             w.set(key("attention.sliding_window"), .uint32(16))
-            if variant == .gemma3Linear {
+            if variant == .gemma3Blocks62, !feature {
+                w.set(key("attention.query_pre_attn_scalar"), .uint32(UInt32(s.headDimension)))
+            }
+            if variant == .gemma3Linear, feature {
                 w.set(key("rope.scaling.type"), .string("linear"))
                 w.set(key("rope.scaling.factor"), .float32(8))
             }
@@ -109,6 +116,7 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
             let original = Self.longRopeOriginalContext
             w.set(key("rope.freq_base"), .float32(10_000))
             w.set(key("attention.sliding_window"), .uint32(0))
+            guard feature else { break }
             w.set(key("rope.scaling.original_context_length"), .uint32(UInt32(original)))
             // As convert_hf_to_gguf.py's Phi3MiniModel: sqrt(1 + ln(scale) / ln(original)).
             let scale = Double(s.context) / Double(original)
@@ -197,6 +205,7 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         // Gemma's real output is tied to its embedding (small here, see above): it gets its own.
         if arch != "qwen3" { matrix("output.weight", v, d, scale: 4 * inverseRoot(d)) }
         switch variant {
+        case _ where !feature: break
         case .llamaRopeFreqs:
             add("rope_freqs.weight", [s.headDimension / 2], Self.llama3RopeFactors(headDimension: s.headDimension, base: 10_000))
         case .phi3LongRope:

@@ -32,16 +32,18 @@ enum LlamaLogits {
             "--batch", "\(settings.batch)", "--ubatch", "\(settings.batch)",
             "--flash-attn", settings.flashAttention ? "on" : "off",
         ])
-        guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-              let results = json["prompts"] as? [[String: Any]], results.count == prompts.count else {
-            throw Shell.Failure(command: [binary.path], status: 0, output: "unexpected output: \(output.prefix(200))")
-        }
-        return try results.map { result in
-            guard let context = result["n_ctx"] as? Int, let rows = result["logits"] as? [[Double]], rows.count == 1 else {
-                throw Shell.Failure(command: [binary.path], status: 0, output: "unexpected prompt result: \(result.keys)")
+        struct Output: Decodable {
+            struct Prompt: Decodable {
+                var n_ctx: Int
+                var logits: [[Float]]
             }
-            return Result(context: context, logits: rows[0].map { Float($0) })
+            var prompts: [Prompt]
         }
+        let decoded = try JSONDecoder().decode(Output.self, from: Data(output.utf8))
+        guard decoded.prompts.count == prompts.count, decoded.prompts.allSatisfy({ $0.logits.count == 1 }) else {
+            throw Shell.Failure(command: [binary.path], status: 0, output: "expected one row of logits for each of \(prompts.count) prompts")
+        }
+        return decoded.prompts.map { Result(context: $0.n_ctx, logits: $0.logits[0]) }
     }
 }
 
