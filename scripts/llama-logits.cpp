@@ -98,7 +98,6 @@ int main(int argc, char ** argv) {
     }, nullptr);
     llama_backend_init();
     llama_model_params mparams = llama_model_default_params();
-    mparams.use_mmap = true;
     llama_model * model = llama_model_load_from_file(model_path.c_str(), mparams);
     if (!model) { fprintf(stderr, "llama-logits: cannot load %s\n", model_path.c_str()); return 1; }
     const int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
