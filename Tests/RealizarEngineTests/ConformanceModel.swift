@@ -79,7 +79,8 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         let qDim = s.heads * s.headDimension, kvDim = s.headsKV * s.headDimension
         func key(_ name: String) -> String { "\(arch).\(name)" }
         w.set("general.architecture", .string(arch))
-        w.set("general.name", .string("conformance-\(variant.rawValue)"))
+        // No architecture in the name: llama.cpp gives names with "phi3" in them special tokens.
+        w.set("general.name", .string("realizar conformance model"))
         w.set(key("context_length"), .uint32(UInt32(s.context)))
         w.set(key("embedding_length"), .uint32(UInt32(s.width)))
         w.set(key("block_count"), .uint32(UInt32(s.blocks)))
