@@ -27,10 +27,22 @@ public final class LoadedModel: @unchecked Sendable {
         tokenizer.encode(text, addSpecial: true, parseSpecial: parseSpecial)
     }
 
+    /// Checks a context size before a cache of it is made: positive, within what one cache may
+    /// hold, and within the learned positions of a model that has them (GPT-2).
+    public func validate(context: Int) throws {
+        guard context > 0, context <= DecoderModel.contextLimit else {
+            throw ModelError("a context of \(context) tokens is out of range (1...\(DecoderModel.contextLimit)); use a smaller --ctx")
+        }
+        if let limit = decoder.maximumContext, context > limit {
+            throw ModelError("\(decoder.architecture.name) learned \(limit) positions (\(decoder.architecture.name).context_length), so a context of \(context) tokens cannot run; use --ctx \(limit) or less")
+        }
+    }
+
     /// Checks prompt ids before they reach the model: not empty, inside the vocabulary, fitting
     /// the context with room for `reserve` generated tokens.
     public func validate(prompt: [Int], context: Int, reserve: Int = 0) throws {
         guard !prompt.isEmpty else { throw ModelError("the prompt is empty: give at least one token") }
+        try validate(context: context)
         try DecoderModel.validate(tokens: prompt, vocabulary: decoder.graph.tokenCount)
         guard prompt.count + reserve <= context else {
             throw ModelError("the prompt has \(prompt.count) tokens\(reserve > 0 ? " and \(reserve) more were asked for" : ""), but the context holds \(context); use a shorter prompt or a larger --ctx")

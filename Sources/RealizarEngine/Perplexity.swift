@@ -16,6 +16,7 @@ public enum Perplexity {
 
     public static func measure(_ model: LoadedModel, text: String, context: Int,
                                progress: (Int, Int, Double) -> Void = { _, _, _ in }) throws -> Result {
+        try model.validate(context: context)
         let tokens = model.tokenizer.encode(text, addSpecial: false, parseSpecial: false)
         let chunks = tokens.count / context
         guard chunks > 0 else {

@@ -25,13 +25,17 @@ public final class DecoderModel: @unchecked Sendable {
         prepared = try backend.prepare(graph, weights: weights)
     }
 
+    /// The most positions a sequence may hold: the learned position table's length for models
+    /// that have one (GPT-2), nil for RoPE models.
+    public var maximumContext: Int? { graph.positionLimit }
+
     /// The largest KV cache a sequence may ask for, in positions.
-    public static let maximumContext = 1 << 22
+    public static let contextLimit = 1 << 24
 
     /// A KV cache for one sequence of up to `capacity` positions.
     public func makeCache(capacity: Int) throws -> KVCache {
-        guard capacity > 0, capacity <= Self.maximumContext else {
-            throw ModelError("a context of \(capacity) tokens is out of range (1...\(Self.maximumContext))")
+        guard capacity > 0, capacity <= Self.contextLimit else {
+            throw ModelError("a context of \(capacity) tokens is out of range (1...\(Self.contextLimit))")
         }
         return try prepared.makeCache(capacity: capacity)
     }
@@ -88,7 +92,8 @@ public final class DecoderModel: @unchecked Sendable {
                 throw ModelError("the context holds \(entry.cache.capacity) tokens; \(end) were requested")
             }
             if let limit = graph.positionLimit, end > limit {
-                throw ModelError("the model has learned positions for \(limit) tokens; \(end) were requested")
+                let a = architecture
+                throw ModelError("\(a.name) learned \(limit) positions (\(a.name).context_length); position \(end - 1) was requested: use a context of at most \(limit) tokens")
             }
             try Self.validate(tokens: entry.tokens, vocabulary: graph.tokenCount)
             n += entry.tokens.count

@@ -30,7 +30,8 @@ public struct DecoderArchitecture: Sendable {
     public var ropeBase: Float = 10_000
     /// RoPE base of sliding-window layers, where it differs (Gemma 3).
     public var localRopeBase: Float?
-    /// Linear RoPE scaling factor (positions are divided by it).
+    /// Linear RoPE scaling factor (positions are divided by it), of the global layers only: the
+    /// sliding-window layers of `localRopeBase` are never scaled.
     public var ropeScale: Float = 1
     /// RoPE's cosines and sines are multiplied by this (`rope.scaling.attn_factor`: LongRoPE's
     /// sqrt(1 + ln(scale) / ln(original context)) in Phi-3 128k), so attention scores grow by its square.
@@ -105,8 +106,8 @@ public struct DecoderArchitecture: Sendable {
             throw ModelError("\(file.file.fileName): \(key("attention.value_length")) = \(valueLength) differs from the key length \(headDimension); not supported")
         }
         let context = try file.optionalInt(key("context_length")) ?? 2048
-        guard context > 0, context <= DecoderModel.maximumContext else {
-            throw ModelError("\(file.file.fileName): \(key("context_length")) = \(context) is out of range (1...\(DecoderModel.maximumContext))")
+        guard context > 0, context <= DecoderModel.contextLimit else {
+            throw ModelError("\(file.file.fileName): \(key("context_length")) = \(context) is out of range (1...\(DecoderModel.contextLimit))")
         }
         let epsilon = try file.optionalFloat(key(defaultEpsilonKey)) ?? 1e-5
         guard epsilon > 0, epsilon < 1 else { throw ModelError("\(file.file.fileName): \(key(defaultEpsilonKey)) = \(epsilon) is out of range") }
@@ -126,20 +127,32 @@ public struct DecoderArchitecture: Sendable {
             }
             architecture.rotaryDimensions = dimensions
         }
-        switch try file.optionalString(key("rope.scaling.type")) {
-        case nil, "none":
+        if let original = try file.optionalInt(key("rope.scaling.original_context_length")) {
+            guard original > 0, original <= 1 << 24 else {
+                throw ModelError("\(file.file.fileName): \(key("rope.scaling.original_context_length")) = \(original) is out of range")
+            }
+            architecture.ropeOriginalContext = original
+        }
+        if let factor = try file.optionalFloat(key("rope.scaling.attn_factor")) {
+            guard factor > 0, factor.isFinite else { throw ModelError("\(file.file.fileName): \(key("rope.scaling.attn_factor")) = \(factor) is out of range") }
+            architecture.ropeAttentionFactor = factor
+        }
+        // As llama.cpp's llama_model::load_hparams: the type defaults to linear, and its factor
+        // (or the older `rope.scale_linear`) applies whenever it is there.
+        let scaling = try file.optionalString(key("rope.scaling.type")) ?? "linear"
+        let factor = try file.optionalFloat(key("rope.scaling.factor")) ?? file.optionalFloat(key("rope.scale_linear"))
+        switch scaling {
+        case "none":
             break
         case "linear":
-            if let factor = try file.optionalFloat(key("rope.scaling.factor")) {
-                guard factor > 0, factor.isFinite else {
-                    throw ModelError("\(file.file.fileName): \(key("rope.scaling.factor")) = \(factor) must be positive")
-                }
+            if let factor, factor != 0 {
+                guard factor > 0, factor.isFinite else { throw ModelError("\(file.file.fileName): \(key("rope.scaling.factor")) = \(factor) is out of range") }
                 architecture.ropeScale = factor
             }
-        case let other?:
-            guard ropeScalingTypes.contains(other) else {
-                throw ModelError("\(file.file.fileName): \(key("rope.scaling.type")) = \(other) is not supported (supported: linear)")
-            }
+        case let other where ropeScalingTypes.contains(other):
+            break
+        default:
+            throw ModelError("\(file.file.fileName): \(key("rope.scaling.type")) = \(scaling) is not implemented (this engine computes none and linear\(ropeScalingTypes.isEmpty ? "" : " and " + ropeScalingTypes.sorted().joined(separator: ", ")) for \(arch)); refusing the model rather than computing it wrong")
         }
         return architecture
     }

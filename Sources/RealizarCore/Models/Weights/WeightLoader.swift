@@ -71,7 +71,7 @@ public final class WeightLoader {
     func checkEverythingUsed() throws {
         let used = Set(matrixIndex.keys).union(vectorIndex.keys)
         if let unknown = source.tensorNames.first(where: { !used.contains($0) }) {
-            throw ModelError("\(source.sourceName): tensor \(unknown) is not understood by the \(architecture) architecture; refusing to run without it")
+            throw ModelError("\(source.sourceName): tensor \(unknown) is not one this engine computes with for the \(architecture) architecture; refusing the model rather than ignoring it")
         }
     }
 }
