@@ -30,35 +30,3 @@ public final class InterpreterBuffer {
         return (0..<n).map { bytes.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.stride, as: T.self) }
     }
 }
-
-/// One argument of an interpreted launch, matching the kernel's parameter of the same position.
-public enum KernelArgument {
-    case buffer(InterpreterBuffer)
-    case u32(UInt32)
-    case f32(Float)
-}
-
-/// A grid or block shape.
-public struct Dim3: Sendable, CustomStringConvertible {
-    public var x, y, z: Int
-    public init(_ x: Int, _ y: Int = 1, _ z: Int = 1) {
-        self.x = x
-        self.y = y
-        self.z = z
-    }
-    public var count: Int { x * y * z }
-    public var description: String { "(\(x),\(y),\(z))" }
-}
-
-/// A kernel misbehaving under the interpreter: which kernel, block, thread and instruction, and what.
-public struct KernelFault: Error, CustomStringConvertible {
-    public let kernel: String
-    public let block: Dim3
-    public let thread: Dim3
-    public let instruction: String
-    public let message: String
-
-    public var description: String {
-        "\(kernel): block \(block) thread \(thread): \(message) at `\(instruction)`"
-    }
-}
