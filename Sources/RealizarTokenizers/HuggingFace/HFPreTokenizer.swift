@@ -198,13 +198,16 @@ indirect enum HFPreTokenizer: Sendable {
         }
     }
 
-    /// Oniguruma's Unicode `\w`: letters, marks, numbers and connector punctuation.
+    /// Unicode `\w` as Oniguruma and Rust's regex define it (UTS #18): alphabetic characters,
+    /// marks, decimal digits, connector punctuation and the joiners U+200C/U+200D (so a ZWJ
+    /// emoji sequence splits around its joiners).
     static func isWordCharacter(_ c: UInt32) -> Bool {
         if c < 0x80 { return (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || c == 0x5F }
-        switch HFNormalizer.scalar(c).properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
-             .connectorPunctuation: return true
+        if c == 0x200C || c == 0x200D { return true }
+        let properties = HFNormalizer.scalar(c).properties
+        if properties.isAlphabetic { return true }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
         default: return false
         }
     }

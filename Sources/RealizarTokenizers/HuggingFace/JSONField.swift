@@ -40,7 +40,7 @@ struct JSONField: @unchecked Sendable {
     }
 
     static func isBoolean(_ n: NSNumber) -> Bool {
-        String(cString: n.objCType) == "c" || type(of: n) == type(of: NSNumber(value: true))
+        type(of: n) == type(of: NSNumber(value: true))
     }
 
     func child(_ key: String) -> JSONField? {
@@ -85,7 +85,10 @@ struct JSONField: @unchecked Sendable {
 
     func asDouble() throws -> Double {
         guard let n = value as? NSNumber, !Self.isBoolean(n) else { throw fail("expected a number, found \(typeName)") }
-        return n.doubleValue
+        // `doubleValue` can be one unit in the last place off the literal (Foundation keeps some
+        // numbers as decimals); re-reading the decimal text rounds correctly, which Unigram
+        // needs: its near-tied segmentations are decided by the last bits of summed scores.
+        return Double(n.stringValue) ?? n.doubleValue
     }
 
     func asArray() throws -> [JSONField] {

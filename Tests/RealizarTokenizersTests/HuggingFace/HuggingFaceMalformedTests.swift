@@ -6,7 +6,7 @@ import RealizarCore
 /// Malformed `tokenizer.json` files are refused with an error naming the file and the field path,
 /// never a crash.
 @Suite struct HuggingFaceMalformedTests {
-    static let wordPieceModel = #""model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 1, "##b": 2}}"#
+    static let wordPieceModel = ###""model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 1, "##b": 2}}"###
 
     static func error(_ json: String) -> FormatError? {
         do {

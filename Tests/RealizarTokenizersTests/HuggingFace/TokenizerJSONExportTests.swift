@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+import RealizarCore
+import RealizarTestSupport
+@testable import RealizarTokenizers
+
+/// Gemma 3's GGUF vocabulary written as a `tokenizer.json` must tokenize
+/// ../shared/reference/gemma-3-270m/tokenizer-cases.inp exactly like llama.cpp did (.out).
+@Suite struct TokenizerJSONExportTests {
+    static func exportedGemma() throws -> (HuggingFaceTokenizer, Data) {
+        let vocabulary = try Vocabulary(file: GGUFFile(path: try TestModels.path(.gemma)))
+        let json = try TokenizerJSONExport.tokenizerJSON(for: vocabulary)
+        return (try HuggingFaceTokenizer(tokenizerJSON: json, file: "gemma3 tokenizer.json"), json)
+    }
+
+    @Test func gemma3ExportTokenizesTheReferenceCasesLikeLlamaCpp() throws {
+        let (tokenizer, _) = try Self.exportedGemma()
+        let cases = try TokenizerCases.load(input: ProjectPaths.reference("gemma-3-270m/tokenizer-cases.inp"),
+                                            output: ProjectPaths.reference("gemma-3-270m/tokenizer-cases.out"))
+        #expect(cases.count > 40)
+        let failures = TokenizerCases.mismatches(tokenizer, cases)
+        #expect(failures.isEmpty, "\(failures.count) of \(cases.count) cases differ:\n\(failures.prefix(8).joined(separator: "\n"))")
+        #expect(tokenizer.vocabularySize == 262_144)
+        #expect(tokenizer.encode("Hi", addSpecial: true, parseSpecial: true).first == 2)
+        #expect(tokenizer.encode("<start_of_turn>user", addSpecial: false, parseSpecial: true).first == 105)
+    }
+
+    @Test func byteLevelVocabulariesAreRefusedWithAReason() throws {
+        let vocabulary = try Vocabulary(file: GGUFFile(path: try TestModels.path(.smolLM2)))
+        #expect(throws: TokenizerJSONExport.Unsupported.self) { try TokenizerJSONExport.tokenizerJSON(for: vocabulary) }
+    }
+}
