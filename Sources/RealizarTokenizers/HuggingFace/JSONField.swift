@@ -3,21 +3,21 @@ import RealizarCore
 
 /// A value read from a Hugging Face JSON file together with where it came from, so that every
 /// error can name the file and the field path (`model.vocab`, `normalizer.normalizers[2].type`).
-struct JSONField: @unchecked Sendable {
-    /// A JSONSerialization value (dictionary, array, string, NSNumber or NSNull); read only.
-    let value: Any
+struct JSONField: Sendable {
+    let value: JSONValue
     /// The file, for error messages.
     let file: String
     /// The path of this value inside the file; empty for the root.
     let path: String
 
-    /// Parses a whole file; bad JSON becomes a `FormatError` naming the file.
+    /// Parses a whole file; bad JSON becomes a `FormatError` naming the file and the byte offset.
     static func parse(_ data: Data, file: String) throws -> JSONField {
-        do {
-            let value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return JSONField(value: value, file: file, path: "")
-        } catch {
-            throw FormatError(path: file, problem: "is not valid JSON (\(error.localizedDescription))")
+        let result: Result<JSONValue, JSONValue.SyntaxError> = [UInt8](data).withUnsafeBufferPointer { buffer in
+            do throws(JSONValue.SyntaxError) { return .success(try JSONValue.parse(buffer)) } catch { return .failure(error) }
+        }
+        switch result {
+        case .success(let value): return JSONField(value: value, file: file, path: "")
+        case .failure(let error): throw FormatError(path: file, offset: error.offset, problem: "is not valid JSON: \(error.problem)")
         }
     }
 
@@ -25,27 +25,29 @@ struct JSONField: @unchecked Sendable {
         FormatError(path: file, field: path.isEmpty ? nil : path, problem: problem)
     }
 
-    var isNull: Bool { value is NSNull }
+    var isNull: Bool { if case .null = value { return true } else { return false } }
+    var isObject: Bool { if case .object = value { return true } else { return false } }
+    var isString: Bool { if case .string = value { return true } else { return false } }
 
     /// The JSON type of the value, for "expected X, found Y" messages.
     var typeName: String {
         switch value {
-        case is NSNull: return "null"
-        case is String: return "a string"
-        case is [Any]: return "an array"
-        case is [String: Any]: return "an object"
-        case let n as NSNumber: return Self.isBoolean(n) ? "a boolean" : "a number"
-        default: return "an unknown value"
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
         }
     }
 
-    static func isBoolean(_ n: NSNumber) -> Bool {
-        type(of: n) == type(of: NSNumber(value: true))
+    private func member(_ key: String, _ v: JSONValue) -> JSONField {
+        JSONField(value: v, file: file, path: path.isEmpty ? key : "\(path).\(key)")
     }
 
     func child(_ key: String) -> JSONField? {
-        guard let object = value as? [String: Any], let v = object[key] else { return nil }
-        return JSONField(value: v, file: file, path: path.isEmpty ? key : "\(path).\(key)")
+        guard case .object(let members) = value, let m = members.last(where: { $0.key == key }) else { return nil }
+        return member(key, m.value)
     }
 
     /// The member `key`, treating JSON null like a missing key.
@@ -55,7 +57,7 @@ struct JSONField: @unchecked Sendable {
     }
 
     func required(_ key: String) throws -> JSONField {
-        guard value is [String: Any] else { throw fail("expected an object, found \(typeName)") }
+        guard isObject else { throw fail("expected an object, found \(typeName)") }
         guard let c = optional(key) else {
             throw FormatError(path: file, field: path.isEmpty ? key : "\(path).\(key)", problem: "required field is missing")
         }
@@ -65,45 +67,36 @@ struct JSONField: @unchecked Sendable {
     // MARK: Typed values
 
     func asString() throws -> String {
-        guard let s = value as? String else { throw fail("expected a string, found \(typeName)") }
+        guard case .string(let s) = value else { throw fail("expected a string, found \(typeName)") }
         return s
     }
 
     func asBool() throws -> Bool {
-        guard let n = value as? NSNumber, Self.isBoolean(n) || n == 0 || n == 1 else {
-            throw fail("expected a boolean, found \(typeName)")
-        }
-        return n.boolValue
+        guard case .bool(let b) = value else { throw fail("expected a boolean, found \(typeName)") }
+        return b
     }
 
     func asInt() throws -> Int {
-        guard let n = value as? NSNumber, !Self.isBoolean(n) else { throw fail("expected an integer, found \(typeName)") }
-        let d = n.doubleValue
-        guard d.rounded() == d, abs(d) < 9e15 else { throw fail("expected an integer, found \(n)") }
-        return n.intValue
+        guard case .number(let d, let isInteger) = value else { throw fail("expected an integer, found \(typeName)") }
+        guard isInteger || d.rounded() == d, abs(d) < 9e15 else { throw fail("expected an integer, found \(d)") }
+        return Int(d)
     }
 
     func asDouble() throws -> Double {
-        guard let n = value as? NSNumber, !Self.isBoolean(n) else { throw fail("expected a number, found \(typeName)") }
-        // `doubleValue` can be one unit in the last place off the literal (Foundation keeps some
-        // numbers as decimals); re-reading the decimal text rounds correctly, which Unigram
-        // needs: its near-tied segmentations are decided by the last bits of summed scores.
-        return Double(n.stringValue) ?? n.doubleValue
+        guard case .number(let d, _) = value else { throw fail("expected a number, found \(typeName)") }
+        return d
     }
 
     func asArray() throws -> [JSONField] {
-        guard let a = value as? [Any] else { throw fail("expected an array, found \(typeName)") }
+        guard case .array(let a) = value else { throw fail("expected an array, found \(typeName)") }
         return a.enumerated().map { JSONField(value: $0.element, file: file, path: "\(path)[\($0.offset)]") }
     }
 
-    /// The members of an object, in no particular order.
+    /// The members of an object, in file order.
     func asObject() throws -> [(key: String, value: JSONField)] {
-        guard let o = value as? [String: Any] else { throw fail("expected an object, found \(typeName)") }
-        return o.map { (key: $0.key, value: JSONField(value: $0.value, file: file, path: path.isEmpty ? $0.key : "\(path).\($0.key)")) }
+        guard case .object(let members) = value else { throw fail("expected an object, found \(typeName)") }
+        return members.map { (key: $0.key, value: member($0.key, $0.value)) }
     }
-
-    var isObject: Bool { value is [String: Any] }
-    var isString: Bool { value is String }
 
     // MARK: Optional members with defaults
 
