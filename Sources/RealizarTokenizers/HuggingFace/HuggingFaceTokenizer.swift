@@ -117,7 +117,9 @@ public struct HuggingFaceTokenizer: Tokenizer {
             result = first
             if let second { result.append(second) }
         }
-        if let padding, padding.fixedLength != nil { result = pad([result])[0] }
+        // A lone encoding pads too: to the fixed length, or its own length rounded up to
+        // `pad_to_multiple_of`.
+        if padding != nil { result = pad([result])[0] }
         return result
     }
 

@@ -68,7 +68,11 @@ def record(name, tok, outdir, texts, pairs=()):
     for a, b in pairs:
         enc = tok.encode(a, b)
         pair_cases.append({"a": a, "b": b, "ids": enc.ids, "type_ids": enc.type_ids, "attention_mask": enc.attention_mask})
-    return {"name": name, "cases": cases, "pairs": pair_cases}
+    batch = []
+    if tok.padding is not None:
+        for enc in tok.encode_batch(texts[:8]):
+            batch.append({"ids": enc.ids, "attention_mask": enc.attention_mask})
+    return {"name": name, "cases": cases, "pairs": pair_cases, "batch": batch}
 
 
 def byte_level_bpe(outdir):
@@ -82,6 +86,16 @@ def byte_level_bpe(outdir):
                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
         tok.train_from_iterator(CORPUS, trainer)
         out.append(record(f"gpt2-prefix-{prefix}", tok, outdir, TEXTS + special_texts(["<|endoftext|>"])))
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=700, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(CORPUS, trainer)
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    tok.enable_padding(pad_id=1, pad_token="<pad>", direction="left", pad_to_multiple_of=8)
+    pairs = [("Hello world", "How are you?"), (TEXTS[5], TEXTS[7])]
+    out.append(record("roberta", tok, outdir, TEXTS + special_texts(["<s>", "</s>", "<mask>"]), pairs))
     return out
 
 
@@ -134,7 +148,13 @@ def sentencepiece_bpe(outdir):
 
 def wordpiece(outdir):
     out = []
-    for lowercase, strip in ((True, None), (False, None), (True, False), (False, True)):
+    settings = [
+        (True, None, dict(max_length=24), dict(pad_id=0, pad_token="[PAD]")),
+        (False, None, dict(max_length=20, strategy="only_first", direction="left"), dict(pad_id=0, pad_token="[PAD]", length=32)),
+        (True, False, dict(max_length=16, stride=4), dict(pad_id=0, pad_token="[PAD]", direction="left", pad_to_multiple_of=8)),
+        (False, True, None, None),
+    ]
+    for lowercase, strip, truncation, padding in settings:
         tok = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=40))
         tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=strip, lowercase=lowercase)
         tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
@@ -144,10 +164,13 @@ def wordpiece(outdir):
         tok.train_from_iterator(CORPUS, trainer)
         tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
                                                            special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-        tok.enable_truncation(max_length=24)
-        tok.enable_padding(pad_id=0, pad_token="[PAD]", length=None)
+        if truncation:
+            tok.enable_truncation(**truncation)
+        if padding:
+            tok.enable_padding(**padding)
         pairs = [("Hello world", "How are you?"), (TEXTS[1] * 3, "short"), ("short", TEXTS[9]), (TEXTS[9], TEXTS[18])]
-        out.append(record(f"bert-lower-{lowercase}-strip-{strip}", tok, outdir, TEXTS + special_texts(["[CLS]", "[SEP]", "[MASK]"]), pairs))
+        out.append(record(f"bert-lower-{lowercase}-strip-{strip}", tok, outdir, TEXTS + special_texts(["[CLS]", "[SEP]", "[MASK]"]),
+                          pairs if not (truncation and "strategy" in truncation) else []))
     return out
 
 

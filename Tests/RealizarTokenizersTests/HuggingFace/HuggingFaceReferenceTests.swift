@@ -24,10 +24,17 @@ import RealizarTestSupport
         var attention_mask: [Int]
     }
 
+    struct Padded: Decodable {
+        var ids: [Int]
+        var attention_mask: [Int]
+    }
+
     struct Reference: Decodable {
         var name: String
         var cases: [Case]
         var pairs: [Pair]
+        /// `encode_batch` of the first texts, where the file configures padding.
+        var batch: [Padded]
     }
 
     struct Cases: Decodable { var tokenizers: [Reference] }
@@ -74,12 +81,19 @@ import RealizarTestSupport
                     failures.append("pair \(show(p.a)) + \(show(p.b)): expected \(p.ids) types \(p.type_ids), got \(encoded.ids) types \(encoded.typeIDs)")
                 }
             }
+            if !reference.batch.isEmpty {
+                let texts = reference.cases.prefix(reference.batch.count).map(\.text)
+                let batch = tokenizer.encodeBatch(Array(texts))
+                if batch.map(\.ids) != reference.batch.map(\.ids) || batch.map(\.attentionMask) != reference.batch.map(\.attention_mask) {
+                    failures.append("batch: expected \(reference.batch.map(\.ids)), got \(batch.map(\.ids))")
+                }
+            }
             #expect(failures.isEmpty, "\(reference.name): \(failures.count) mismatches:\n\(failures.prefix(10).joined(separator: "\n"))")
         }
         return references.count
     }
 
-    @Test func gpt2StyleByteLevelBPE() throws { try Self.check("gpt2") }
+    @Test func gpt2StyleByteLevelBPEAndRoberta() throws { try Self.check("gpt2") }
 
     @Test func metaspaceUnigramWithAndWithoutByteFallback() throws { try Self.check("unigram") }
 
