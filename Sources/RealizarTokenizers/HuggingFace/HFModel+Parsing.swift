@@ -1,3 +1,5 @@
+import RealizarCore
+
 /// Reading the `model` object of a `tokenizer.json`.
 extension HFModel {
     /// Limits that keep a hostile file from allocating without bound.
@@ -35,12 +37,18 @@ extension HFModel {
 
     /// `{"token": id, ...}`.
     static func tokenTable(_ field: JSONField) throws -> HFTokenTable {
-        let members = try field.asObject()
+        let members = try field.rawMembers()
         guard members.count <= maxTokens else { throw field.fail("has \(members.count) tokens, more than the \(maxTokens) accepted") }
         var table = HFTokenTable(capacity: members.count)
         for (token, value) in members {
-            let id = try value.asInt()
-            guard id >= 0 && id <= maxTokenID else { throw value.fail("token id \(id) is outside 0...\(maxTokenID)") }
+            let id: Int
+            if case .number(let d, true) = value, d >= 0, d <= Double(maxTokenID) {
+                id = Int(d)
+            } else {
+                let f = field.member(token, value)
+                let n = try f.asInt()
+                throw f.fail("token id \(n) is outside 0...\(maxTokenID)")
+            }
             _ = table.insert(Array(token.utf8), id: id)
         }
         return table
@@ -63,27 +71,38 @@ extension HFModel {
             throw dropout.fail("BPE dropout is random and not supported; set it to null")
         }
         let mergesField = try field.required("merges")
-        let merges = try mergesField.asArray()
+        let merges = try mergesField.rawElements()
         guard merges.count <= maxMerges else { throw mergesField.fail("has \(merges.count) merges, more than the \(maxMerges) accepted") }
         var table = PairTable(capacity: max(merges.count, 1))
-        for (rank, merge) in merges.enumerated() {
+        var joined: [UInt8] = []
+        for (rank, raw) in merges.enumerated() {
+            func fail(_ problem: String) -> FormatError { mergesField.element(rank, raw).fail(problem) }
             let left: String, right: String
-            if merge.isString {
-                let parts = try merge.asString().split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw merge.fail("expected \"left right\", found \(try merge.asString().debugDescription)") }
+            switch raw {
+            case .string(let s):
+                let parts = s.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else { throw fail("expected \"left right\", found \(s.debugDescription)") }
                 (left, right) = (String(parts[0]), String(parts[1]))
-            } else {
-                let pair = try merge.asArray()
-                guard pair.count == 2 else { throw merge.fail("expected [left, right], found \(pair.count) elements") }
-                (left, right) = (try pair[0].asString(), try pair[1].asString())
+            case .array(let pair):
+                guard pair.count == 2, case .string(let a) = pair[0], case .string(let b) = pair[1] else {
+                    throw fail("expected [left, right] (two strings)")
+                }
+                (left, right) = (a, b)
+            default:
+                throw fail("expected \"left right\" or [left, right], found \(mergesField.element(rank, raw).typeName)")
             }
-            guard let leftID = vocab.id(left) else { throw merge.fail("\(left.debugDescription) is not in the vocabulary") }
-            guard let rightID = vocab.id(right) else { throw merge.fail("\(right.debugDescription) is not in the vocabulary") }
-            var rightBytes = Array(right.utf8)
-            if !prefix.isEmpty && rightBytes.starts(with: prefix) { rightBytes.removeFirst(prefix.count) }
-            let joined = Array(left.utf8) + rightBytes
+            let leftBytes = Array(left.utf8), rightBytes = Array(right.utf8)
+            guard let leftID = vocab.id(leftBytes) else { throw fail("\(left.debugDescription) is not in the vocabulary") }
+            guard let rightID = vocab.id(rightBytes) else { throw fail("\(right.debugDescription) is not in the vocabulary") }
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: leftBytes)
+            if !prefix.isEmpty && rightBytes.starts(with: prefix) {
+                joined.append(contentsOf: rightBytes[prefix.count...])
+            } else {
+                joined.append(contentsOf: rightBytes)
+            }
             guard let result = vocab.id(joined) else {
-                throw merge.fail("makes \(String(decoding: joined, as: UTF8.self).debugDescription), which is not in the vocabulary")
+                throw fail("makes \(String(decoding: joined, as: UTF8.self).debugDescription), which is not in the vocabulary")
             }
             table.insertIfAbsent(left: leftID, right: rightID, rank: rank, result: result)
         }
@@ -103,17 +122,17 @@ extension HFModel {
 
     static func unigram(_ field: JSONField) throws -> HFUnigramModel {
         let vocabField = try field.required("vocab")
-        let entries = try vocabField.asArray()
+        let entries = try vocabField.rawElements()
         guard entries.count <= maxTokens else { throw vocabField.fail("has \(entries.count) tokens, more than the \(maxTokens) accepted") }
         var table = HFTokenTable(capacity: entries.count)
         var scores: [Double] = []
         scores.reserveCapacity(entries.count)
-        for (id, entry) in entries.enumerated() {
-            let pair = try entry.asArray()
-            guard pair.count == 2 else { throw entry.fail("expected [piece, score], found \(pair.count) elements") }
-            let piece = try pair[0].asString()
-            guard table.insert(Array(piece.utf8), id: id) else { throw entry.fail("repeats the piece \(piece.debugDescription)") }
-            scores.append(try pair[1].asDouble())
+        for (id, raw) in entries.enumerated() {
+            guard case .array(let pair) = raw, pair.count == 2, case .string(let piece) = pair[0], case .number(let score, _) = pair[1] else {
+                throw vocabField.element(id, raw).fail("expected [piece, score]")
+            }
+            guard table.insert(Array(piece.utf8), id: id) else { throw vocabField.element(id, raw).fail("repeats the piece \(piece.debugDescription)") }
+            scores.append(score)
         }
         var unknownID: Int?
         if let f = field.optional("unk_id") {

@@ -81,6 +81,14 @@ public struct HuggingFaceTokenizer: Tokenizer {
 
         let added = try (root.optional("added_tokens")?.asArray() ?? []).map(HFAddedToken.init)
         guard added.count <= HFModel.maxTokens else { throw root.child("added_tokens")!.fail("has too many tokens") }
+        // Ids are dense in the vocabulary view; a file whose ids are mostly gaps is refused
+        // instead of filling millions of placeholders.
+        var defined = 0, maxID = -1
+        model.tokens.forEach { _, id in defined += 1; maxID = max(maxID, id) }
+        for token in added { maxID = max(maxID, token.id) }
+        guard maxID < 2 * (defined + added.count) + 1024 else {
+            throw root.fail("token ids go up to \(maxID) but only \(defined + added.count) tokens are defined")
+        }
         specialIDs = Set(added.filter(\.special).map(\.id))
         rawAddedTokens = HFAddedTokenMatcher(added.filter { !$0.normalized }) { HFParsing.scalars($0.content) }
         let normalizer = normalizer

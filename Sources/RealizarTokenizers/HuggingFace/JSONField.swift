@@ -41,7 +41,23 @@ struct JSONField: Sendable {
         }
     }
 
-    private func member(_ key: String, _ v: JSONValue) -> JSONField {
+    /// The raw members / elements, for loops over large vocabularies that should not build a
+    /// field path per entry; `member` and `element` make the field for an error message.
+    func rawMembers() throws -> [(key: String, value: JSONValue)] {
+        guard case .object(let members) = value else { throw fail("expected an object, found \(typeName)") }
+        return members
+    }
+
+    func rawElements() throws -> [JSONValue] {
+        guard case .array(let a) = value else { throw fail("expected an array, found \(typeName)") }
+        return a
+    }
+
+    func element(_ index: Int, _ v: JSONValue) -> JSONField {
+        JSONField(value: v, file: file, path: "\(path)[\(index)]")
+    }
+
+    func member(_ key: String, _ v: JSONValue) -> JSONField {
         JSONField(value: v, file: file, path: path.isEmpty ? key : "\(path).\(key)")
     }
 

@@ -16,8 +16,9 @@ enum JSONValue: Sendable {
         var problem: String
     }
 
-    /// Nesting deeper than this is refused rather than recursed into.
-    static let maxDepth = 512
+    /// Nesting deeper than this is refused rather than recursed into (real files nest fewer than
+    /// ten levels; the bound keeps a hostile file from overflowing a thread's stack).
+    static let maxDepth = 100
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSONValue {
         var parser = Parser(bytes: bytes)

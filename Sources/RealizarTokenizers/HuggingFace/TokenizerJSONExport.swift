@@ -43,17 +43,27 @@ public enum TokenizerJSONExport {
         let unk = vocabulary.unknownID.map { quote(vocabulary.text(of: $0)) } ?? "null"
         out += ",\"model\":{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":\(unk),\"continuing_subword_prefix\":null,"
             + "\"end_of_word_suffix\":null,\"fuse_unk\":true,\"byte_fallback\":true,\"ignore_merges\":false,\"vocab\":{"
+        // The two big tables are written as bytes: building them as interpolated strings takes
+        // most of the export's time.
+        var bytes = Array(out.utf8)
+        bytes.reserveCapacity(bytes.count + n * 40)
         for id in 0..<n {
-            if id > 0 { out += "," }
-            out += "\(quote(vocabulary.text(of: id))):\(id)"
+            if id > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendQuoted(vocabulary.text(of: id), to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: String(id).utf8)
         }
-        out += "},\"merges\":["
+        bytes.append(contentsOf: "},\"merges\":[".utf8)
         for (i, merge) in merges(vocabulary).enumerated() {
-            if i > 0 { out += "," }
-            out += "[\(quote(vocabulary.text(of: merge.left))),\(quote(vocabulary.text(of: merge.right)))]"
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "["))
+            appendQuoted(vocabulary.text(of: merge.left), to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            appendQuoted(vocabulary.text(of: merge.right), to: &bytes)
+            bytes.append(UInt8(ascii: "]"))
         }
-        out += "]}}"
-        return Data(out.utf8)
+        bytes.append(contentsOf: "]}}".utf8)
+        return Data(bytes)
     }
 
     /// Every split of a token into two tokens, highest merged score first (then by id, then by
@@ -61,14 +71,17 @@ public enum TokenizerJSONExport {
     static func merges(_ vocabulary: Vocabulary) -> [(left: Int, right: Int)] {
         var found: [(score: Float, id: Int, left: Int, right: Int)] = []
         for id in 0..<vocabulary.count {
-            let text = vocabulary.text(of: id)
-            guard text.count > 1 else { continue }
-            var split = UnicodeData.sequenceLength(text[0])
-            while split < text.count {
-                if let left = vocabulary.id(of: Array(text[..<split])), let right = vocabulary.id(of: Array(text[split...])) {
-                    found.append((vocabulary.score(of: id), id, left, right))
+            vocabulary.texts.withBytes(id) { text in
+                guard text.count > 1 else { return }
+                var split = UnicodeData.sequenceLength(text[0])
+                while split < text.count {
+                    let left = vocabulary.find(UnsafeBufferPointer(rebasing: text[..<split]))
+                    if left >= 0 {
+                        let right = vocabulary.find(UnsafeBufferPointer(rebasing: text[split...]))
+                        if right >= 0 { found.append((vocabulary.score(of: id), id, left, right)) }
+                    }
+                    split += UnicodeData.sequenceLength(text[split])
                 }
-                split += UnicodeData.sequenceLength(text[split])
             }
         }
         found.sort { a, b in a.score != b.score ? a.score > b.score : a.id != b.id ? a.id < b.id : a.left < b.left }
@@ -96,6 +109,18 @@ public enum TokenizerJSONExport {
         specials = Array(Set(specials)).sorted()
         return "{\"type\":\"TemplateProcessing\",\"single\":[\(single.joined(separator: ","))],\"pair\":[\(pair.joined(separator: ","))],"
             + "\"special_tokens\":{\(specials.joined(separator: ","))}}"
+    }
+
+    /// Appends a JSON string literal of UTF-8 bytes (invalid sequences become U+FFFD).
+    static func appendQuoted(_ text: [UInt8], to bytes: inout [UInt8]) {
+        guard text.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F }),
+              String(validating: text, as: UTF8.self) != nil else {
+            bytes.append(contentsOf: quote(text).utf8)
+            return
+        }
+        bytes.append(0x22)
+        bytes.append(contentsOf: text)
+        bytes.append(0x22)
     }
 
     /// A JSON string literal of UTF-8 bytes (invalid sequences become U+FFFD).

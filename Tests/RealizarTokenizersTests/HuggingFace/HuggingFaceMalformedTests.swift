@@ -89,6 +89,8 @@ import RealizarCore
 
     @Test func hostileIdsAndNestingAreBounded() {
         Self.expectError(#"{"model": {"type": "WordPiece", "vocab": {"a": 99999999999}}}"#, field: "model.vocab.a", containing: "outside")
+        Self.expectError(#"{"model": {"type": "WordPiece", "vocab": {"a": 0, "b": 7000000}}}"#, field: nil, containing: "only 2 tokens")
+        Self.expectError(String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000), field: nil, containing: "nesting")
         var nested = #"{"type": "NFC"}"#
         for _ in 0..<40 { nested = #"{"type": "Sequence", "normalizers": [\#(nested)]}"# }
         guard let error = Self.error(#"{"normalizer": \#(nested), \#(Self.wordPieceModel)}"#) else {

@@ -8,9 +8,15 @@ import RealizarTestSupport
 /// ../shared/reference/gemma-3-270m/tokenizer-cases.inp exactly like llama.cpp did (.out).
 @Suite struct TokenizerJSONExportTests {
     static func exportedGemma() throws -> (HuggingFaceTokenizer, Data) {
+        let clock = ContinuousClock()
+        let start = clock.now
         let vocabulary = try Vocabulary(file: GGUFFile(path: try TestModels.path(.gemma)))
+        let loaded = clock.now
         let json = try TokenizerJSONExport.tokenizerJSON(for: vocabulary)
-        return (try HuggingFaceTokenizer(tokenizerJSON: json, file: "gemma3 tokenizer.json"), json)
+        let exported = clock.now
+        let tokenizer = try HuggingFaceTokenizer(tokenizerJSON: json, file: "gemma3 tokenizer.json")
+        print("gemma3 tokenizer.json: \(json.count) bytes; GGUF vocabulary \(loaded - start), export \(exported - loaded), load \(clock.now - exported)")
+        return (tokenizer, json)
     }
 
     @Test func gemma3ExportTokenizesTheReferenceCasesLikeLlamaCpp() throws {
