@@ -14,6 +14,20 @@ indirect enum HFPostProcessor: Sendable {
     case none
     case sequence([HFPostProcessor])
 
+    /// Every token id the processor may add, for validation against the vocabulary.
+    var specialIDs: [Int] {
+        switch self {
+        case .template(let single, let pair):
+            return (single + pair).flatMap { piece -> [Int] in
+                if case .special(let ids, _) = piece { return ids }
+                return []
+            }
+        case .bert(let cls, let sep, _): return [cls, sep]
+        case .none: return []
+        case .sequence(let steps): return steps.flatMap(\.specialIDs)
+        }
+    }
+
     /// How many tokens `process(addSpecial: true)` adds.
     func addedCount(pair: Bool) -> Int {
         switch self {

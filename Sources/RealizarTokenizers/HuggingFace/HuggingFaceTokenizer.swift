@@ -98,6 +98,9 @@ public struct HuggingFaceTokenizer: Tokenizer {
         }
         vocabulary = Self.makeVocabulary(model: model, added: added, decoder: decoder, preTokenizer: preTokenizer,
                                          postProcessor: postProcessor, configuration: configuration)
+        if let bad = postProcessor?.specialIDs.first(where: { $0 < 0 || $0 >= vocabulary.count }) {
+            throw root.child("post_processor")!.fail("adds token id \(bad), which is not in the vocabulary of \(vocabulary.count) tokens")
+        }
     }
 
     // MARK: Encoding

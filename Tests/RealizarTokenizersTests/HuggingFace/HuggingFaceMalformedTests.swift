@@ -110,6 +110,11 @@ import RealizarCore
                          field: "post_processor.single[0].SpecialToken.id", containing: "[X]")
     }
 
+    @Test func postProcessorAddingAnIdOutsideTheVocabulary() {
+        Self.expectError(#"{"post_processor": {"type": "BertProcessing", "cls": ["[CLS]", 101], "sep": ["[SEP]", 102]}, \#(Self.wordPieceModel)}"#,
+                         field: "post_processor", containing: "101")
+    }
+
     @Test func missingFolderFileIsNamed() {
         #expect(throws: FormatError.self) { try HuggingFaceTokenizer.load(folder: "/nonexistent/model") }
     }
