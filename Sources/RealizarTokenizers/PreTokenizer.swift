@@ -295,7 +295,7 @@ enum SplitStep: Sendable {
 
     /// llama.cpp's rewrite of an expression that uses `\p{..}` categories into one over collapsed
     /// bytes, or nil when it uses none.
-    private static func collapse(_ expression: [UInt8], display: String) throws(SplitRegex.SyntaxError) -> [UInt8]? {
+    static func collapse(_ expression: [UInt8], display: String) throws(SplitRegex.SyntaxError) -> [UInt8]? {
         guard categoryNames.contains(where: { Self.contains(expression, Array($0.0.utf8)) }) else { return nil }
         guard expression.allSatisfy({ $0 < 128 }) else {
             throw SplitRegex.SyntaxError(pattern: display, problem: "uses both Unicode categories and non-ASCII characters")

@@ -18,6 +18,11 @@ public protocol Tokenizer: Sendable {
     /// asks; `parseSpecial` turns control tokens written in the text (`<start_of_turn>`,
     /// `<|im_start|>`) into their ids. User-defined tokens are always recognized.
     func encode(_ text: String, addSpecial: Bool, parseSpecial: Bool) -> [Int]
+
+    /// The bytes of a token sequence; `decode` and `decodeBytes` go through it. The default is
+    /// llama.cpp's `llama_detokenize` over the vocabulary; tokenizers with their own decoding rules
+    /// (Hugging Face `tokenizer.json` decoders) provide theirs.
+    func detokenize(_ ids: [Int], removeSpecial: Bool, renderSpecial: Bool) -> [UInt8]
 }
 
 extension Tokenizer {
@@ -43,11 +48,15 @@ extension Tokenizer {
     /// trailing EOS the vocabulary adds; `renderSpecial` writes control tokens as their text.
     /// Bytes that are not valid UTF-8 become U+FFFD.
     public func decode(_ ids: [Int], removeSpecial: Bool = false, renderSpecial: Bool = false) -> String {
-        String(decoding: vocabulary.detokenize(ids, removeSpecial: removeSpecial, renderSpecial: renderSpecial), as: UTF8.self)
+        String(decoding: detokenize(ids, removeSpecial: removeSpecial, renderSpecial: renderSpecial), as: UTF8.self)
     }
 
     /// The bytes of a token sequence, before UTF-8 decoding.
     public func decodeBytes(_ ids: [Int], removeSpecial: Bool = false, renderSpecial: Bool = false) -> [UInt8] {
+        detokenize(ids, removeSpecial: removeSpecial, renderSpecial: renderSpecial)
+    }
+
+    public func detokenize(_ ids: [Int], removeSpecial: Bool, renderSpecial: Bool) -> [UInt8] {
         vocabulary.detokenize(ids, removeSpecial: removeSpecial, renderSpecial: renderSpecial)
     }
 
