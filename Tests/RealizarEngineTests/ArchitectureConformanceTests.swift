@@ -9,16 +9,23 @@ import RealizarTestSupport
 /// llama.cpp's on the same file, prompt by prompt.
 @Suite(.enabled(if: LlamaLogits.isBuilt, "llama.cpp's logits tool is not built: run scripts/build-llama-logits (scripts/test does)"))
 struct ArchitectureConformanceTests {
-    /// The largest |Δlogit| over llama.cpp's top 20 that llama.cpp shows against itself, over
-    /// every model and prompt here, between threads 1 and 2, batch sizes 1 and 512, and flash
-    /// attention on and off (`llamaCppAgreesWithItselfWithinTheTolerance` measures it): 2.4e-5
-    /// for f32 weights, 0.082 for Q8_0 (where one rounding of an activation to 8 bits flips with
-    /// the summation order). Realizar may differ by at most this.
-    static func tolerance(_ type: GGMLType) -> Float { type == .q8_0 ? 0.25 : 2e-3 }
+    /// The tolerance is calibrated on each file from llama.cpp's own variation: the largest
+    /// |Δlogit| over its top 20 between its flash-attention and plain attention kernels (the
+    /// largest of its variations: threads 1 vs 2 and batch 1 vs 512 move its logits less, see
+    /// `llamaCppVariesMostWithTheAttentionKernel`), times 2 for f32 weights and 3 for Q8_0, at
+    /// least 1e-4. Q8_0 gets more room because Realizar quantizes matrix inputs with f32 block
+    /// scales where llama.cpp rounds them to f16, a difference of the same kind and size as
+    /// llama.cpp's kernels' (Realizar measured at most 2.1× llama.cpp's spread, on phi3-longrope).
+    /// Measured (2026-12-02, max over the 5 prompts): f32 weights 0.0070 (llama-rope-freqs) to
+    /// 0.018 (qwen3), 0.29 for the chaotic 62-block Gemma 3; Q8_0 0.17 (phi3) to 0.55
+    /// (gemma3-linear), 6.0 for 62 blocks.
+    static func tolerance(llamaCppSpread spread: Float, type: GGMLType) -> Float {
+        max((type == .q8_0 ? 3 : 2) * spread, 1e-4)
+    }
 
-    /// Top-1 must agree wherever llama.cpp's top token leads the second by more than this: twice
-    /// the tolerance, so that no allowed difference can swap them.
-    static func clearMargin(_ type: GGMLType) -> Float { 2 * tolerance(type) }
+    /// Top-1 must agree wherever llama.cpp's top token leads the second by more than twice the
+    /// tolerance, so that no allowed difference can swap them.
+    static func clearMargin(tolerance: Float) -> Float { 2 * tolerance }
 
     /// Five prompts of 1 to 300 tokens. The longest reaches the wavelengths Llama 3.1's factors
     /// stretch and runs past the LongRoPE model's original context of 256 (llama.cpp then runs it
@@ -42,18 +49,21 @@ struct ArchitectureConformanceTests {
         let url = folder.file("\(model.variant.rawValue)-\(model.type.name).gguf")
         try model.serialized().write(to: url)
         let reference = try LlamaLogits.run(model: url, prompts: Self.prompts)
+        let flash = try LlamaLogits.run(model: url, prompts: Self.prompts, settings: .init(flashAttention: true))
+        let spread = zip(flash, reference).map { LogitComparison(actual: $0.logits, reference: $1.logits).maxDifference }.max()!
+        let tolerance = Self.tolerance(llamaCppSpread: spread, type: model.type)
         let actual = try Self.realizarLogits(url, contexts: reference.map(\.context))
         var worst: Float = 0
         for (index, (ours, theirs)) in zip(actual, reference).enumerated() {
             let comparison = LogitComparison(actual: ours, reference: theirs.logits)
             worst = max(worst, comparison.maxDifference)
             let prompt = "prompt \(index) (\(Self.prompts[index].count) tokens, context \(theirs.context))"
-            #expect(comparison.maxDifference <= Self.tolerance(model.type), "\(model), \(prompt): \(comparison)")
-            if comparison.referenceMargin > Self.clearMargin(model.type) {
+            #expect(comparison.maxDifference <= tolerance, "\(model), \(prompt): \(comparison); tolerance \(tolerance)")
+            if comparison.referenceMargin > Self.clearMargin(tolerance: tolerance) {
                 #expect(comparison.actualTop == comparison.referenceTop, "\(model), \(prompt): \(comparison)")
             }
         }
-        print("conformance \(model): max |Δlogit| over llama.cpp's top 20 on 5 prompts = \(worst)")
+        print("conformance \(model): max |Δlogit| over llama.cpp's top 20 on 5 prompts = \(worst); llama.cpp's own spread \(spread), tolerance \(tolerance)")
     }
 
     /// Each variant's file exercises what makes it one: an engine that ignored it (the same file
@@ -68,33 +78,31 @@ struct ArchitectureConformanceTests {
         let ignoring = try Self.realizarLogits(plain, contexts: reference.map(\.context))
         let worst = zip(ignoring, reference).map { LogitComparison(actual: $0, reference: $1.logits).maxDifference }.max()!
         print("conformance \(variant.rawValue) with its feature ignored: max |Δlogit| over llama.cpp's top 20 on 5 prompts = \(worst)")
-        #expect(worst > 10 * Self.tolerance(.f32), "\(variant.rawValue): ignoring the feature moves the logits by only \(worst)")
+        #expect(worst > 0.5, "\(variant.rawValue): ignoring the feature moves the logits by only \(worst)")
     }
 
-    /// The tolerance above is llama.cpp's own variation with room to spare: its logits under other
-    /// thread counts, batch sizes and attention kernels stay within it.
-    @Test(arguments: ConformanceModel.all)
-    func llamaCppAgreesWithItselfWithinTheTolerance(_ model: ConformanceModel) throws {
+    /// The calibration above takes flash attention on/off as llama.cpp's variation because it is
+    /// the largest: threads 1 vs 2 and batch 1 vs 512 move llama.cpp's logits less (measured:
+    /// f32 at most 0.002, Q8_0 at most 0.053, against 0.0073-0.36 and 0.17-4.6 for the kernels).
+    /// Slow (one token per pass): runs with REALIZAR_CONFORMANCE_CALIBRATE=1.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["REALIZAR_CONFORMANCE_CALIBRATE"] != nil,
+                   "calibration run: set REALIZAR_CONFORMANCE_CALIBRATE=1"),
+          arguments: ConformanceModel.all)
+    func llamaCppVariesMostWithTheAttentionKernel(_ model: ConformanceModel) throws {
         let folder = try TemporaryFolder()
         let url = folder.file("\(model.variant.rawValue)-\(model.type.name).gguf")
         try model.serialized().write(to: url)
-        if let keep = ProcessInfo.processInfo.environment["REALIZAR_CONFORMANCE_KEEP"] {
-            try? FileManager.default.copyItem(at: url, to: URL(fileURLWithPath: keep).appendingPathComponent(url.lastPathComponent))
-        }
         let base = try LlamaLogits.run(model: url, prompts: Self.prompts)
-        var spread: Float = 0
+        func spread(_ settings: LlamaLogits.Settings) throws -> Float {
+            let other = try LlamaLogits.run(model: url, prompts: Self.prompts, settings: settings)
+            let worst = zip(other, base).map { LogitComparison(actual: $0.logits, reference: $1.logits).maxDifference }.max()!
+            print("llama.cpp's own spread for \(model), \(settings) against the default: \(worst)")
+            return worst
+        }
+        let kernels = try spread(.init(flashAttention: true))
         // Batch 1 runs on one thread: ggml's threads spin at each of a pass's barriers, and one
         // token per pass on two busy cores makes that take minutes.
-        for settings in [LlamaLogits.Settings(threads: 1), LlamaLogits.Settings(threads: 1, batch: 1),
-                         LlamaLogits.Settings(flashAttention: true)] {
-            let other = try LlamaLogits.run(model: url, prompts: Self.prompts, settings: settings)
-            var worst: Float = 0
-            for (a, b) in zip(other, base) {
-                worst = max(worst, LogitComparison(actual: a.logits, reference: b.logits).maxDifference)
-            }
-            print("llama.cpp's own spread for \(model), \(settings) against the default: \(worst)")
-            spread = max(spread, worst)
-        }
-        #expect(spread <= Self.tolerance(model.type), "llama.cpp's spread \(spread) for \(model) exceeds the tolerance \(Self.tolerance(model.type))")
+        let others = try max(spread(.init(threads: 1)), spread(.init(threads: 1, batch: 1)))
+        #expect(others <= kernels, "\(model): threads and batch size move llama.cpp's logits by \(others), its attention kernels by \(kernels)")
     }
 }
