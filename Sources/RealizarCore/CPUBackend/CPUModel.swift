@@ -11,6 +11,8 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
     let graph: ModelGraph
     let family: KernelFamily
     let pool: ThreadPool
+    /// Kept alive for as long as `matrices` point into it (a mapped file).
+    private let source: any TensorSource
     private let matrices: [WeightMatrix]
     private let vectors: [[Float]]
     private let multiplier: MatrixMultiplier
@@ -19,6 +21,7 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
     init(graph: ModelGraph, source: any TensorSource, family: KernelFamily, threads: Int) throws {
         self.graph = graph
         self.family = family
+        self.source = source
         pool = ThreadPool(threads: threads)
         multiplier = MatrixMultiplier(pool: pool, family: family)
         workspace = CPUWorkspace(graph: graph)
