@@ -19,9 +19,12 @@ enum Gemma3: Architecture {
             guard pattern > 0 else { throw ModelError("\(file.file.fileName): gemma3.attention.sliding_window_pattern must be positive") }
             a.slidingLayers = Set((0..<a.blockCount).filter { ($0 + 1) % pattern != 0 })
         }
-        // llama.cpp scales the 62-block model's (27B's) scores by its width per head, the others
-        // by the head size (src/models/gemma3.cpp, after gemma_pytorch's config).
-        if a.blockCount == 62 {
+        if let scalar = try file.optionalFloat("gemma3.attention.query_pre_attn_scalar"), scalar > 0 {
+            a.attentionScale = 1 / scalar.squareRoot()
+        } else if a.blockCount == 62 {
+            // llama.cpp's converter writes no query_pre_attn_scalar; it takes 62 blocks for the 27B
+            // model, whose scalar is n_embd / n_head (168) rather than the head dimension (128)
+            // (src/models/gemma3.cpp, after gemma_pytorch's config).
             a.attentionScale = 1 / Float(a.embeddingLength / a.headCount).squareRoot()
         }
         a.finalLogitSoftcap = try file.optionalFloat("gemma3.final_logit_softcapping").flatMap { $0 > 0 ? $0 : nil }

@@ -23,7 +23,7 @@ extension ModelGraph {
             case .scale(let tensor, let factor) where spec(tensor).name == "x": embeddingScale = factor
             case .attention(_, _, _, let shape): windows.append(shape.window)
             case .rope(let tensor, _, _, let rotation) where spec(tensor).name == "q": rotationOfLayer.append(rotation.index)
-            case .rmsNorm(let input, _, _, let groupWidth, _) where groupWidth != spec(input).width: headNorms = true
+            case .rmsNorm(let input, _, _, _, _) where ["q", "k"].contains(spec(input).name): headNorms = true
             case .rmsNorm, .layerNorm: normCount += 1
             case .matmul(_, let products) where products.first?.output == ModelGraph.logits: output = products.first?.weight
             case .softCap(let tensor, let cap) where tensor == ModelGraph.logits: softCap = cap
