@@ -260,7 +260,9 @@ def queue(args):
                 with lock:
                     if threading.get_ident() not in started:
                         started.append(threading.get_ident())
-            stream_chat(args, "Count from one to one hundred.", 24, on_token=note, timeout=120)
+            # Long enough that the first holder still runs when the third request arrives: at 24
+            # tokens an idle machine finished it within the 0.3 s below, and the queue emptied.
+            stream_chat(args, "Count from one to one hundred.", 128, on_token=note, timeout=120)
         except Exception as e:
             print(f"  holder: {e}", flush=True)
 
