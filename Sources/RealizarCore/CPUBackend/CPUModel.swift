@@ -120,33 +120,23 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
             let x = pointer(tensor, context)
             for i in 0..<(rows(tensor, context) * graph.spec(tensor).width) { x[i] *= factor }
         case .rmsNorm(let input, let output, let weight, let groupWidth, let epsilon):
-            let width = graph.spec(input).width
-            let source = pointer(input, context), target = pointer(output, context)
-            forRows(rows(input, context)) { range in
-                let h = target + range.lowerBound * width
-                if input != output { h.update(from: source + range.lowerBound * width, count: range.count * width) }
-                VectorOps.rmsNorm(h, rows: range.count * width / groupWidth, width: groupWidth, weight: vectors[weight.index],
-                                  epsilon: epsilon)
+            normalizeRows(input, into: output, context) { h, rows, width in
+                VectorOps.rmsNorm(h, rows: rows * width / groupWidth, width: groupWidth, weight: vectors[weight.index], epsilon: epsilon)
             }
         case .layerNorm(let input, let output, let weight, let bias, let epsilon):
-            let width = graph.spec(input).width
-            let source = pointer(input, context), target = pointer(output, context)
-            forRows(rows(input, context)) { range in
-                let h = target + range.lowerBound * width
-                if input != output { h.update(from: source + range.lowerBound * width, count: range.count * width) }
-                VectorOps.layerNorm(h, rows: range.count, width: width, weight: vectors[weight.index], bias: vectors[bias.index],
-                                    epsilon: epsilon)
+            normalizeRows(input, into: output, context) { h, rows, width in
+                VectorOps.layerNorm(h, rows: rows, width: width, weight: vectors[weight.index], bias: vectors[bias.index], epsilon: epsilon)
             }
         case .matmul(let input, let products):
             let batch = rows(input, context)
             guard batch > 0 else { return }
-            let placed = products.map { MatrixProduct(matrices[$0.weight.index], into: pointer($0.output, context)) }
-            var start = 0
-            while start < placed.count {
-                let group = placed[start..<min(start + 3, placed.count)]
-                multiplier.multiply(group[start], group.count > 1 ? group[start + 1] : nil, group.count > 2 ? group[start + 2] : nil,
-                                    input: pointer(input, context), batch: batch)
-                start += 3
+            // Up to three matrices share one quantization of the input; built in place, so a decode
+            // step allocates nothing.
+            func product(_ i: Int) -> MatrixProduct? {
+                i < products.count ? MatrixProduct(matrices[products[i].weight.index], into: pointer(products[i].output, context)) : nil
+            }
+            for start in stride(from: 0, to: products.count, by: 3) {
+                multiplier.multiply(product(start)!, product(start + 1), product(start + 2), input: pointer(input, context), batch: batch)
             }
         case .addBias(let tensor, let bias):
             VectorOps.addBias(pointer(tensor, context), rows: rows(tensor, context), width: graph.spec(tensor).width,
@@ -210,6 +200,19 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
         case .softCap(let tensor, let cap):
             let x = pointer(tensor, context)
             for i in 0..<(rows(tensor, context) * graph.spec(tensor).width) { x[i] = tanh(x[i] / cap) * cap }
+        }
+    }
+
+    /// Copies `input` into `output` (unless they are one tensor) and normalises it in place, a
+    /// share of the rows at a time: `normalize(rows start, row count, width)`.
+    private func normalizeRows(_ input: TensorRef, into output: TensorRef, _ context: PassContext,
+                               _ normalize: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
+        let width = graph.spec(input).width
+        let source = pointer(input, context), target = pointer(output, context)
+        forRows(rows(input, context)) { range in
+            let h = target + range.lowerBound * width
+            if input != output { h.update(from: source + range.lowerBound * width, count: range.count * width) }
+            normalize(h, range.count, width)
         }
     }
 

@@ -35,24 +35,24 @@ extension GraphBuilder {
                                         stackedFeedForward: Bool = false) throws {
         let w = weights
         let d = a.embeddingLength
-        func norm(_: WeightLoader, _ prefix: String) throws -> NormWeights {
+        func norm(_ prefix: String) throws -> NormWeights {
             a.normalization == .layer ? try w.layerNorm(prefix, count: d, epsilon: a.normEpsilon)
                 : try w.rmsNorm(prefix + ".weight", count: d, epsilon: a.normEpsilon)
         }
         for i in 0..<a.blockCount {
             let p = "blk.\(i)."
             let window = a.slidingLayers.contains(i) ? a.slidingWindow : nil
-            let attended = attention(layer: i, input: normalized(x, try norm(w, p + "attn_norm")),
+            let attended = attention(layer: i, input: normalized(x, try norm(p + "attn_norm")),
                                      try w.attention(p, shape: a.attentionShape(window: window), width: d),
                                      shape: a.attentionShape(window: window), rotation: rotation, normEpsilon: a.normEpsilon)
             add(x, attended)
-            let fed = feedForward(input: normalized(x, try norm(w, p + "ffn_norm")),
+            let fed = feedForward(input: normalized(x, try norm(p + "ffn_norm")),
                                   try w.feedForward(p, width: d, hidden: a.feedForwardLength, stacked: stackedFeedForward),
                                   activation: a.activation)
             add(x, fed)
         }
         cache(layers: a.blockCount, rowWidth: a.headCountKV * a.headDimension)
-        logits(x, norm: try norm(w, "output_norm"),
+        logits(x, norm: try norm("output_norm"),
                output: try w.optionalMatrix("output.weight", rows: w.rows(of: table), columns: d) ?? table,
                bias: try w.optionalVector("output.bias", count: w.rows(of: table)), softCap: a.finalLogitSoftcap)
     }
