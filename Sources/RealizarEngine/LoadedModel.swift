@@ -11,9 +11,15 @@ public final class LoadedModel: @unchecked Sendable {
     public let defaultContext: Int
 
     /// Loads the model at `path` onto `backend` (by default the CPU with `threads` threads).
-    public init(path: String, threads: Int? = nil, backend: (any Backend)? = nil) throws {
+    public convenience init(path: String, threads: Int? = nil, backend: (any Backend)? = nil) throws {
+        try self.init(path: path, preferring: [backend ?? CPUBackend(threads: threads)])
+    }
+
+    /// Loads the model at `path` onto the first of `backends` that computes all of it (see
+    /// `ModelRegistry.load(_:preferring:)`).
+    public init(path: String, preferring backends: [any Backend]) throws {
         file = try GGUFFile(path: path)
-        decoder = try ModelRegistry.load(file, threads: threads, backend: backend)
+        decoder = try ModelRegistry.load(file, preferring: backends)
         tokenizer = try loadTokenizer(from: file)
         guard tokenizer.vocabularySize <= decoder.vocabularySize else {
             throw ModelError("\(file.file.fileName): the tokenizer has \(tokenizer.vocabularySize) tokens but the output layer only \(decoder.vocabularySize)")

@@ -17,11 +17,12 @@ public final class ModelHost: Sendable {
     public let loadSeconds: Double
     public let fileSize: Int
 
-    public init(name: String, path: String, threads: Int?, context: Int?, slots: Int, queueLimit: Int) throws {
+    /// Loads the model at `path` onto the first of `backends` that computes all of it.
+    public init(name: String, path: String, backends: [any Backend], context: Int?, slots: Int, queueLimit: Int) throws {
         let start = Date()
         self.name = name
         self.path = path
-        model = try LoadedModel(path: path, threads: threads)
+        model = try LoadedModel(path: path, preferring: backends)
         let context = min(context ?? model.defaultContext, model.decoder.architecture.contextLength)
         scheduler = try Scheduler(model: model, configuration: .init(slots: slots, context: context, queueLimit: queueLimit))
         chat = try? ChatPrompt(model: model)

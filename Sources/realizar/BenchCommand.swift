@@ -21,6 +21,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("threads")], help: "Threads (default: all cores).")
     var t: Int?
 
+    @Option(help: Device.help)
+    var device: Device = .auto
+
     @Option(name: [.short, .customLong("repetitions")], help: "Measured runs of each test (after one warm-up).")
     var r = 5
 
@@ -45,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         try reportingErrors {
             let file = try GGUFFile(path: try resolveModel(model))
             let threads = t ?? ProcessInfo.processInfo.activeProcessorCount
-            let decoder = try ModelRegistry.load(file, threads: threads)
+            let decoder = try ModelRegistry.load(file, preferring: try device.backends(threads: threads))
             var generator = SystemRandomNumberGenerator()
             let vocabulary = decoder.vocabularySize
             func randomTokens(_ count: Int) -> [Int] { (0..<count).map { _ in Int.random(in: 0..<vocabulary, using: &generator) } }
@@ -80,9 +83,12 @@ struct BenchCommand: ParsableCommand {
                     let cache = try decoder.makeCache(capacity: n)
                     for token in steps { try decoder.forward([token], cache: cache, into: &logits) }
                 }
-                let bandwidth = MemoryBandwidth.measure(pool: ThreadPool(threads: threads))
-                result.bandwidthGigabytesPerSecond = bandwidth / 1e9
-                result.bandwidthLimitTokensPerSecond = bandwidth / Double(decoder.graph.bytesPerToken)
+                // The host's bandwidth bounds only the CPU backend.
+                if decoder.backend is CPUBackend {
+                    let bandwidth = MemoryBandwidth.measure(pool: ThreadPool(threads: threads))
+                    result.bandwidthGigabytesPerSecond = bandwidth / 1e9
+                    result.bandwidthLimitTokensPerSecond = bandwidth / Double(decoder.graph.bytesPerToken)
+                }
                 results.append(result)
             }
             if json {

@@ -28,11 +28,14 @@ struct ChatCommand: ParsableCommand {
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: Device.help)
+    var device: Device = .auto
+
     @OptionGroup var sampling: SamplingOptions
 
     func run() throws {
         try reportingErrors {
-            let loaded = try LoadedModel(path: try resolveModel(model), threads: threads)
+            let loaded = try LoadedModel(path: try resolveModel(model), preferring: try device.backends(threads: threads))
             let templateSource = try chatTemplate.map { path -> String in
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
                 return String(decoding: data, as: UTF8.self)

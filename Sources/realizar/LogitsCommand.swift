@@ -26,9 +26,12 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: Device.help)
+    var device: Device = .auto
+
     func run() throws {
         try reportingErrors {
-            let loaded = try LoadedModel(path: try resolveModel(model), threads: threads)
+            let loaded = try LoadedModel(path: try resolveModel(model), preferring: try device.backends(threads: threads))
             let ids: [Int]
             switch (prompt, tokens) {
             case (let prompt?, nil):

@@ -26,6 +26,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: Device.help)
+    var device: Device = .auto
+
     @Flag(help: "Print JSON: {\"prompt_tokens\": [...], \"tokens\": [...], \"text\": \"...\"} instead of streaming.")
     var json = false
 
@@ -34,7 +37,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard !prompt.isEmpty else { throw ModelError("the prompt is empty: give some text to continue") }
-            let loaded = try LoadedModel(path: try resolveModel(model), threads: threads)
+            let loaded = try LoadedModel(path: try resolveModel(model), preferring: try device.backends(threads: threads))
             let context = ctx ?? loaded.defaultContext
             let promptTokens = loaded.tokenize(prompt)
             let request = GenerationRequest(prompt: promptTokens, maxTokens: n, sampling: try sampling.parameters(),
@@ -77,12 +80,15 @@ struct PerplexityCommand: ParsableCommand {
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: Device.help)
+    var device: Device = .auto
+
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
         try reportingErrors {
-            let loaded = try LoadedModel(path: try resolveModel(model), threads: threads)
+            let loaded = try LoadedModel(path: try resolveModel(model), preferring: try device.backends(threads: threads))
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
             let result = try Perplexity.measure(loaded, text: String(decoding: data, as: UTF8.self), context: ctx) { done, total, running in
                 FileHandle.standardError.write(Data(String(format: "[%d/%d] %.4f\n", done, total, running).utf8))

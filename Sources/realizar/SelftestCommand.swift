@@ -5,7 +5,8 @@ import RealizarCUDA
 
 /// `realizar selftest`: the op conformance suite on every CPU kernel family this machine has
 /// (against float64 math), and the CUDA backend's kernels against the CPU references — under the
-/// kernel interpreter, on a real GPU, or through ptxas. Exits 0 only when all pass.
+/// kernel interpreter, on a real GPU, or through ptxas, and the CUDA backend's graph operations
+/// as the CPU's are checked. Exits 0 only when all pass.
 struct SelftestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selftest",
@@ -66,6 +67,19 @@ struct SelftestCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
             passed = passed && ok
+            // The whole backend, graph operations on random inputs against float64 math, as the CPU
+            // families above.
+            let backend: CUDABackend?
+            switch mode {
+            case .interpreter: backend = CUDABackend(device: InterpreterDevice())
+            case .gpu: backend = try? CUDABackend.gpu()
+            case .ptx: backend = nil
+            }
+            if let backend {
+                let results = try OpConformance.run(on: backend)
+                print(OpConformance.table(results))
+                passed = passed && results.allSatisfy(\.passed)
+            }
         }
         // A failure has already said what failed (for --gpu without a driver: one line, why).
         guard passed else { throw ExitCode(1) }

@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Threads per model (default: all cores).")
     var threads: Int?
 
+    @Option(help: Device.help)
+    var device: Device = .auto
+
     @Option(name: .customLong("cors-origin"), help: "Allow this origin in CORS ('*' for any); off by default.")
     var corsOrigin: String?
 
@@ -61,8 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
                 let path = try resolveModel(name)
                 let servedName = FileManager.default.fileExists(atPath: name) ? URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent : name
                 guard !hosts.contains(where: { $0.name == servedName }) else { throw ValidationError("the model '\(servedName)' is named twice") }
-                let host = try ModelHost(name: servedName, path: path, threads: threads, context: ctx, slots: parallel, queueLimit: queue)
-                logger.info("loaded model", metadata: ["model": "\(servedName)", "context": "\(host.context)", "slots": "\(parallel)",
+                let host = try ModelHost(name: servedName, path: path, backends: try device.backends(threads: threads), context: ctx, slots: parallel, queueLimit: queue)
+                logger.info("loaded model", metadata: ["model": "\(servedName)", "backend": "\(host.model.decoder.backend.name)", "context": "\(host.context)", "slots": "\(parallel)",
                                                        "seconds": "\(String(format: "%.2f", host.loadSeconds))"])
                 hosts.append(host)
             }

@@ -96,6 +96,23 @@ public final class CUDAContext: @unchecked Sendable {
         return result
     }
 
+    /// Queues a copy of `bytes` to `offset` bytes into `buffer`. From pageable host memory the
+    /// driver stages the bytes before it returns, so `bytes` may be reused at once.
+    public func upload(_ bytes: UnsafeRawBufferPointer, to buffer: DeviceBuffer, offset: Int) throws {
+        precondition(offset >= 0 && offset + bytes.count <= buffer.byteCount, "upload of \(bytes.count) bytes at \(offset) past a buffer of \(buffer.byteCount)")
+        guard bytes.count > 0 else { return }
+        try driver.check(driver.cuMemcpyHtoDAsync(buffer.address + UInt64(offset), bytes.baseAddress, bytes.count, stream), "cuMemcpyHtoDAsync_v2")
+    }
+
+    /// Copies bytes from `offset` bytes into `buffer` to `destination` once the stream's earlier
+    /// work is done, and waits for them.
+    public func download(_ buffer: DeviceBuffer, offset: Int, into destination: UnsafeMutableRawBufferPointer) throws {
+        precondition(offset >= 0 && offset + destination.count <= buffer.byteCount, "download of \(destination.count) bytes at \(offset) past a buffer of \(buffer.byteCount)")
+        guard destination.count > 0 else { return try synchronize() }
+        try driver.check(driver.cuMemcpyDtoHAsync(destination.baseAddress, buffer.address + UInt64(offset), destination.count, stream), "cuMemcpyDtoHAsync_v2")
+        try synchronize()
+    }
+
     public func copy(from source: DeviceBuffer, to destination: DeviceBuffer, bytes: Int) throws {
         try driver.check(driver.cuMemcpyDtoDAsync(destination.address, source.address, bytes, stream), "cuMemcpyDtoDAsync_v2")
     }
@@ -124,6 +141,7 @@ public final class CUDAContext: @unchecked Sendable {
         for (i, argument) in arguments.enumerated() {
             switch argument {
             case .buffer(let buffer): storage[i] = buffer.address
+            case .address(let address): storage[i] = address
             case .u32(let value): storage[i] = UInt64(value)
             case .f32(let value): storage[i] = UInt64(value.bitPattern)
             }
@@ -176,6 +194,8 @@ public final class CUDAContext: @unchecked Sendable {
 /// One argument of a device launch, matching the kernel's parameter of the same position.
 public enum DeviceArgument {
     case buffer(DeviceBuffer)
+    /// A device address (a buffer's address plus an offset).
+    case address(CUDADriver.DevicePointer)
     case u32(UInt32)
     case f32(Float)
 }

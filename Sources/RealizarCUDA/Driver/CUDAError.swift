@@ -11,6 +11,8 @@ public enum CUDAError: Error, CustomStringConvertible {
     case jit(kernel: String, code: Int32, name: String, log: String)
     /// No CUDA device is present.
     case noDevice
+    /// Memory of one `KernelDevice` was handed to another.
+    case foreignMemory
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum CUDAError: Error, CustomStringConvertible {
         case .jit(let kernel, let code, let name, let log):
             "loading kernel \(kernel) failed: \(name) (\(code)); JIT log:\n\(log.isEmpty ? "(empty)" : log)"
         case .noDevice: "no CUDA device found"
+        case .foreignMemory: "memory allocated on one device was used on another"
         }
     }
 }

@@ -24,6 +24,10 @@ public enum KernelInterpreter {
             case (.buffer(let buffer), .pointer):
                 buffers.append(buffer)
                 parameterBits.append(UInt64(buffers.count) << bufferShift)
+            case (.bufferAt(let buffer, let offset), .pointer):
+                precondition(offset >= 0 && offset <= buffer.count, "\(kernel.name): offset \(offset) is outside a buffer of \(buffer.count) bytes")
+                buffers.append(buffer)
+                parameterBits.append(UInt64(buffers.count) << bufferShift | UInt64(offset))
             case (.u32(let value), .u32): parameterBits.append(UInt64(value))
             case (.f32(let value), .f32): parameterBits.append(UInt64(value.bitPattern))
             default: preconditionFailure("\(kernel.name): argument for \(parameter.name) has the wrong kind")

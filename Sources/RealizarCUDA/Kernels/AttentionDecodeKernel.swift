@@ -1,11 +1,13 @@
-/// Decode attention (one query token per sequence) against a KV cache, split over the context
+/// Attention of query rows against a KV cache, split over the context
 /// flash-decoding style: `attention_split` gives each block `chunk` positions of one (sequence,
 /// head) and leaves an unnormalised partial (running max `m`, sum `l`, `acc[headDimension]`);
 /// `attention_reduce` merges a head's partials into `softmax(q·Kᵀ·scale) · V`.
 ///
-/// Layouts: `q`, `out`: sequences × heads × headDimension f32; K and V caches: sequences × kvHeads
-/// × maxContext × headDimension (f32 or f16); `lengths`: u32 context length per sequence;
-/// `partials`: sequences × heads × splits × (headDimension + 2) f32. Query head `h` reads KV head
+/// Layouts: `q`, `out`: rows × heads × headDimension f32; K and V caches: caches × kvHeads
+/// × maxContext × headDimension (f32 or f16), row `r` reading cache `r / queriesPerCache` (1 for
+/// decode, one row per sequence; a prompt's row count when its rows share one cache); `lengths`:
+/// u32 keys visible to each row (its position + 1, which makes a prompt causal);
+/// `partials`: rows × heads × splits × (headDimension + 2) f32. Query head `h` reads KV head
 /// `h / (heads / kvHeads)` (GQA). `window` > 0 keeps only the last `window` positions; `softCap`
 /// > 0 maps scores to `tanh(s / softCap) · softCap`.
 public enum AttentionDecodeKernel {
@@ -19,7 +21,7 @@ public enum AttentionDecodeKernel {
     }
 
     /// Parameters: `q`, `keys`, `values`, `partials`, `lengths`, `heads`, `kvHeads`, `maxContext`,
-    /// `splits`, `scale`, `softCap`, `window`; grid (splits, heads, sequences).
+    /// `splits`, `scale`, `softCap`, `window`, `queriesPerCache`; grid (splits, heads, rows).
     public static func makeSplit(headDimension: Int, halfCache: Bool) -> Kernel {
         precondition(headDimension % 32 == 0 && headDimension <= 256)
         let k = KernelBuilder(name: splitName(headDimension: headDimension, halfCache: halfCache), maxThreads: threads)
@@ -35,6 +37,7 @@ public enum AttentionDecodeKernel {
         let scale = k.f32Parameter("scale")
         let softCap = k.f32Parameter("softCap")
         let window = k.u32Parameter("window")
+        let queriesPerCache = k.u32Parameter("queriesPerCache")
         let perLane = headDimension / 32
         let split = k.special(.ctaidX)
         let head = k.special(.ctaidY)
@@ -50,7 +53,7 @@ public enum AttentionDecodeKernel {
         let queryHead = sequence * heads + head
         let query = q + k.mulWide(queryHead, UInt32(4 * headDimension))
         let qs = (0..<perLane).map { i in k.load(.f32, from: query + (lane << 2), offset: 128 * i) * scale }
-        let cacheBase = k.mulWide((sequence * kvHeads + kvHead) * maxContext, UInt32(headDimension))
+        let cacheBase = k.mulWide(((sequence / queriesPerCache) * kvHeads + kvHead) * maxContext, UInt32(headDimension))
         let elementBytes: UInt32 = halfCache ? 2 : 4
         let m = k.variable(.f32, -Float.greatestFiniteMagnitude)
         let l = k.variable(.f32, Float(0))

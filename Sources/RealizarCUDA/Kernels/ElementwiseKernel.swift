@@ -11,6 +11,12 @@ public enum ElementwiseKernel {
         case geluGate = "gelu_tanh_gate"
         /// `y = tanh(a / cap) · cap` (logit soft-capping; `b` unused, pass `a`).
         case softCap = "softcap"
+        /// `y = a · scalar` (`b` unused).
+        case scale
+        /// `y = silu(a)`, a feed-forward without a gate (`b` unused).
+        case silu
+        /// `y = gelu_tanh(a)` (GPT-2's feed-forward; `b` unused).
+        case gelu = "gelu_tanh"
     }
 
     public static func name(_ op: Op) -> String { "\(op.rawValue)_f32" }
@@ -32,16 +38,29 @@ public enum ElementwiseKernel {
         case .add:
             result = x + k.load(.f32, from: b + offset)
         case .siluGate:
-            let sigmoid = k.reciprocal(k.exp(-x) + Float(1))
-            result = x * sigmoid * k.load(.f32, from: b + offset)
+            result = silu(k, x) * k.load(.f32, from: b + offset)
         case .geluGate:
-            let inner = k.fma(x * x * x, Float(0.044715), x) * Float(0.7978845608028654)
-            result = Float(0.5) * x * (k.tanhAccurate(inner) + Float(1)) * k.load(.f32, from: b + offset)
+            result = gelu(k, x) * k.load(.f32, from: b + offset)
         case .softCap:
             result = k.tanhAccurate(x / scalar) * scalar
+        case .scale:
+            result = x * scalar
+        case .silu:
+            result = silu(k, x)
+        case .gelu:
+            result = gelu(k, x)
         }
         k.store(result, to: y + offset)
         return k.finish()
+    }
+
+    private static func silu(_ k: KernelBuilder, _ x: Value) -> Value {
+        x * k.reciprocal(k.exp(-x) + Float(1))
+    }
+
+    private static func gelu(_ k: KernelBuilder, _ x: Value) -> Value {
+        let inner = k.fma(x * x * x, Float(0.044715), x) * Float(0.7978845608028654)
+        return Float(0.5) * x * (k.tanhAccurate(inner) + Float(1))
     }
 
     public static func grid(count: Int) -> Dim3 { Dim3((count + threads - 1) / threads) }

@@ -1,22 +1,30 @@
 import RealizarCore
 
-/// Looks up rows of a quantized embedding table: `y[t] = dequantize(table[ids[t]])`, one thread
-/// per 32-value sub-block, through the same block decoding as the GEMV kernels.
+/// Looks up rows of an embedding table: `y[t] = dequantize(table[ids[t]])`. Quantized tables take
+/// one thread per 32-value sub-block, through the same block decoding as the GEMV kernels; f32,
+/// f16 and bf16 tables one thread per value.
 ///
-/// Parameters: `table`, `ids` (u32 per token), `y` (tokens × columns f32), `subBlocks`
-/// (tokens · columns / 32), `columns`.
+/// Parameters: `table`, `ids` (u32 per token), `y` (tokens × columns f32), `count` (the threads:
+/// `units(type, tokens:, columns:)`), `columns`.
 public enum EmbeddingKernel {
     public static let threads = 128
-    public static var supportedTypes: [GGMLType] { WeightBlockDecoder.supported }
+    static let floatTypes: [GGMLType] = [.f32, .f16, .bf16]
+    public static var supportedTypes: [GGMLType] { floatTypes + WeightBlockDecoder.supported }
 
     public static func name(_ type: GGMLType) -> String { "embedding_\(type.name.lowercased())" }
 
+    /// Threads a lookup of `tokens` rows of `columns` values takes.
+    public static func units(_ type: GGMLType, tokens: Int, columns: Int) -> Int {
+        floatTypes.contains(type) ? tokens * columns : tokens * columns / 32
+    }
+
     public static func make(_ type: GGMLType) -> Kernel {
+        if floatTypes.contains(type) { return makeFloat(type) }
         let k = KernelBuilder(name: name(type), maxThreads: threads)
         let table = k.pointerParameter("table")
         let ids = k.pointerParameter("ids")
         let y = k.pointerParameter("y")
-        let total = k.u32Parameter("subBlocks")
+        let total = k.u32Parameter("count")
         let columns = k.u32Parameter("columns")
         let index = k.blockIndex * threads + k.threadIndex
         k.returnIf(index.ge(total))
@@ -43,5 +51,28 @@ public enum EmbeddingKernel {
         return k.finish()
     }
 
-    public static func grid(subBlocks: Int) -> Dim3 { Dim3((subBlocks + threads - 1) / threads) }
+    private static func makeFloat(_ type: GGMLType) -> Kernel {
+        let k = KernelBuilder(name: name(type), maxThreads: threads)
+        let table = k.pointerParameter("table")
+        let ids = k.pointerParameter("ids")
+        let y = k.pointerParameter("y")
+        let total = k.u32Parameter("count")
+        let columns = k.u32Parameter("columns")
+        let index = k.blockIndex * threads + k.threadIndex
+        k.returnIf(index.ge(total))
+        let token = index / columns
+        let column = index % columns
+        let id = k.load(.u32, from: ids + (token << 2))
+        let element = k.mulWide(id, columns) + column.to(.u64)
+        let value: Value
+        switch type {
+        case .f32: value = k.load(.f32, from: table + (element << 2))
+        case .f16: value = k.loadHalf(from: table + (element << 1))
+        default: value = (k.load(.u16, from: table + (element << 1)).to(.u32) << 16).bits(as: .f32)
+        }
+        k.store(value, to: y + (index.to(.u64) << 2))
+        return k.finish()
+    }
+
+    public static func grid(units: Int) -> Dim3 { Dim3((units + threads - 1) / threads) }
 }

@@ -1,13 +1,15 @@
 /// Rotary position embedding in place on `x` (`rows` × `heads` × `headDimension` f32), one thread
-/// per rotated pair. Pair `i` (< rotaryDimensions / 2) of a head turns by
-/// `position · positionScale · base^(−2i / rotaryDimensions)`; dimensions past `rotaryDimensions`
-/// pass through.
+/// per rotated pair, with each row's cosines and sines read from `angles` (`rows` × (`pairs`
+/// cosines, then `pairs` sines), `pairs = rotaryDimensions / 2`). The host forms the angles in
+/// float64 from the row's position, the base, the scaling and any per-pair factors, as the CPU
+/// backend does: an angle formed in f32 on the device is off by ~1e-7·θ, which reaches 1e-3 at
+/// 10k positions. Dimensions past `rotaryDimensions` pass through.
 ///
 /// `adjacent` rotates (2i, 2i+1) (GPT-J / llama.cpp's normal mode); `neox` rotates
 /// (i, i + rotaryDimensions/2).
 ///
-/// Parameters: `x`, `positions` (u32 per row), `pairs` (rows · heads · rotaryDimensions/2),
-/// `headDimension`, `rotaryDimensions`, `log2Base`, `positionScale`.
+/// Parameters: `x`, `angles`, `heads`, `count` (rows · heads · pairs), `headDimension`,
+/// `rotaryDimensions`.
 public enum RoPEKernel {
     public static let threads = 256
 
@@ -20,24 +22,20 @@ public enum RoPEKernel {
     public static func make(_ style: Style) -> Kernel {
         let k = KernelBuilder(name: name(style), maxThreads: threads)
         let x = k.pointerParameter("x")
-        let positions = k.pointerParameter("positions")
+        let angles = k.pointerParameter("angles")
         let heads = k.u32Parameter("heads")
-        let pairs = k.u32Parameter("pairs")
+        let count = k.u32Parameter("count")
         let headDimension = k.u32Parameter("headDimension")
         let rotaryDimensions = k.u32Parameter("rotaryDimensions")
-        let log2Base = k.f32Parameter("log2Base")
-        let positionScale = k.f32Parameter("positionScale")
         let index = k.blockIndex * threads + k.threadIndex
-        k.returnIf(index.ge(pairs))
+        k.returnIf(index.ge(count))
         let half = rotaryDimensions >> 1
         let pair = index % half
         let head = index / half
         let row = head / heads
-        let position = k.load(.u32, from: positions + (row << 2)).to(.f32)
-        // base^(-2i/d) = 2^(-(2i/d)·log2 base)
-        let exponent = (pair << 1).to(.f32) / rotaryDimensions.to(.f32)
-        let frequency = k.exp2(-(exponent * log2Base))
-        let (sin, cos) = k.sinCos(position * positionScale * frequency)
+        let table = angles + k.mulWide(row, rotaryDimensions << 2)
+        let cos = k.load(.f32, from: table + (pair << 2))
+        let sin = k.load(.f32, from: table + ((pair + half) << 2))
         let base = x + k.mulWide(head, headDimension << 2)
         let (first, second) = style == .adjacent ? (pair << 1, (pair << 1) + 1) : (pair, pair + half)
         let a = k.load(.f32, from: base + (first << 2))
@@ -47,5 +45,5 @@ public enum RoPEKernel {
         return k.finish()
     }
 
-    public static func grid(pairs: Int) -> Dim3 { Dim3((pairs + threads - 1) / threads) }
+    public static func grid(count: Int) -> Dim3 { Dim3((count + threads - 1) / threads) }
 }

@@ -64,9 +64,7 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
             for t in 0..<n {
                 let table = w.angles[index] + 2 * t * half
                 let factors = rotation.factors(capacity: caches[w.rowEntry[t]].capacity).map { vectors[$0.index] }
-                VectorOps.rotaryAngles(position: w.rowPosition[t], dimensions: rotation.dimensions, base: rotation.base,
-                                       scale: rotation.scale, factors: factors, magnitude: rotation.magnitude,
-                                       cosines: table, sines: table + half)
+                rotation.angles(position: w.rowPosition[t], factors: factors, cosines: table, sines: table + half)
             }
         }
         let selected = pass.selectedCount

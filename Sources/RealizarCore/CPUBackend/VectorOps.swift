@@ -83,22 +83,8 @@ enum VectorOps {
         }
     }
 
-    /// The cosines and sines RoPE rotates position `position` by, pair `i` of `dimensions`:
-    /// angle `position / scale · base^(−2i/dimensions) / factors[i]`, computed in double precision.
-    /// `factors` (one per pair) stretch each frequency's wavelength, as llama.cpp's `freq_factors`;
-    /// `magnitude` multiplies cosines and sines (llama.cpp's `attn_factor`).
-    static func rotaryAngles(position: Int, dimensions: Int, base: Float, scale: Float, factors: [Float]? = nil,
-                             magnitude: Float = 1, cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
-        let p = Double(position) / Double(scale)
-        for i in 0..<(dimensions / 2) {
-            let theta = p * pow(Double(base), -2 * Double(i) / Double(dimensions)) / Double(factors?[i] ?? 1)
-            cosines[i] = Float(cos(theta)) * magnitude
-            sines[i] = Float(sin(theta)) * magnitude
-        }
-    }
-
     /// Rotates `heads` heads of `headDimension` (RoPE), the first `dimensions` of each, by the
-    /// angles of `rotaryAngles`.
+    /// angles of `RotaryEmbedding.angles`.
     static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDimension: Int, dimensions: Int,
                      cosines: UnsafePointer<Float>, sines: UnsafePointer<Float>, style: DecoderArchitecture.RotaryStyle) {
         let half = dimensions / 2

@@ -42,4 +42,13 @@ public enum ModelRegistry {
         let graph = try graph(file)
         return try DecoderModel(graph: graph, weights: file, backend: backend ?? CPUBackend(threads: threads))
     }
+
+    /// Loads `file`'s model onto the first of `backends` that computes every operation of its
+    /// graph; the last is used regardless, so a model none computes is refused with its reason.
+    public static func load(_ file: GGUFFile, preferring backends: [any Backend]) throws -> DecoderModel {
+        precondition(!backends.isEmpty, "at least one backend")
+        let graph = try graph(file)
+        let backend = backends.first { backend in graph.operations.allSatisfy { backend.supports($0, in: graph) } } ?? backends.last!
+        return try DecoderModel(graph: graph, weights: file, backend: backend)
+    }
 }

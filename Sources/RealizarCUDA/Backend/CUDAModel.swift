@@ -1,0 +1,387 @@
+import Foundation
+import RealizarCore
+
+/// A graph placed on a `KernelDevice`: every matrix in device memory in its block format, every
+/// vector as f32, and a pass queued as one stream of launches that waits once, for the logits.
+///
+/// A pass's host inputs (token ids, positions, keys visible per row, the rows that want logits,
+/// and each RoPE setting's cosines and sines, formed in float64 as on the CPU) go up in two copies
+/// at its start. Matrix products quantize their input to Q8_1 once and run up to 8 rows per GEMV
+/// launch; attention runs per sequence over that sequence's own cache, a prompt's rows causally.
+final class CUDAModel: PreparedModel, @unchecked Sendable {
+    let graph: ModelGraph
+    let device: any KernelDevice
+    private let matrices: [DeviceMemory]
+    private let vectors: [DeviceMemory]
+    /// Host copies of the vectors RoPE divides its frequencies by.
+    private let hostVectors: [Int: [Float]]
+    /// Each cached layer's attention shape (its store needs the head layout).
+    private let layerShapes: [Int: AttentionShape]
+    private var kernels: [String: Kernel] = [:]
+    private let workspace: CUDAWorkspace
+
+    init(graph: ModelGraph, source: any TensorSource, device: any KernelDevice) throws {
+        self.graph = graph
+        self.device = device
+        try device.makeCurrent()
+        var uploaded: [String: DeviceMemory] = [:]
+        matrices = try graph.matrices.map { spec in
+            if let memory = uploaded[spec.name] { return memory }
+            let bytes = source.bytes(of: source.tensorInfo(named: spec.name)!)
+            let memory = try device.allocate(bytes: bytes.count)
+            try device.upload(bytes, to: memory, offset: 0)
+            uploaded[spec.name] = memory
+            return memory
+        }
+        var host: [Int: [Float]] = [:]
+        let rotationVectors = Set(graph.rotations.flatMap { [$0.factors, $0.shortFactors, $0.longFactors].compactMap { $0?.index } })
+        vectors = try graph.vectors.enumerated().map { index, spec in
+            let tensor = source.tensorInfo(named: spec.name)!
+            let values = try Dequantization.dequantize(tensor.type, bytes: source.bytes(of: tensor))
+            if rotationVectors.contains(index) { host[index] = values }
+            let memory = try device.allocate(bytes: 4 * values.count)
+            try values.withUnsafeBytes { try device.upload($0, to: memory, offset: 0) }
+            return memory
+        }
+        hostVectors = host
+        var shapes: [Int: AttentionShape] = [:]
+        for case .attention(let layer, _, _, let shape) in graph.operations { shapes[layer] = shape }
+        layerShapes = shapes
+        workspace = try CUDAWorkspace(graph: graph, device: device)
+    }
+
+    func makeCache(capacity: Int) throws -> KVCache {
+        try device.makeCurrent()
+        let storage = try CUDAKVStorage(device: device, layers: graph.cacheLayers, rowWidth: graph.cacheRowWidth, capacity: capacity)
+        return KVCache(capacity: capacity, byteCount: storage.byteCount, storage: storage)
+    }
+
+    /// One entry of the pass as the launches need it.
+    private struct Entry {
+        let firstRow: Int
+        let rows: Int
+        /// Keys the entry's last row sees.
+        let length: Int
+        let cache: CUDAKVStorage
+    }
+
+    /// Offsets, in u32s, of the pass inputs in the workspace's `inputs`.
+    private struct InputLayout {
+        let rows: Int
+        var ids: Int { 0 }
+        var positions: Int { rows }
+        var lengths: Int { 2 * rows }
+        var selected: Int { 3 * rows }
+    }
+
+    func run(_ pass: ForwardPass, into logits: inout [Float]) throws {
+        try device.makeCurrent()
+        let n = pass.rowCount
+        let selected = pass.selectedCount
+        var entries: [Entry] = []
+        var inputs = [UInt32](repeating: 0, count: 3 * n + selected)
+        let layout = InputLayout(rows: n)
+        var row = 0, chosen = 0
+        for (entry, wanted) in zip(pass.entries, pass.logitRows) {
+            let cache = entry.cache.storage as! CUDAKVStorage
+            for (t, token) in entry.tokens.enumerated() {
+                let position = entry.cache.count + t
+                inputs[layout.ids + row + t] = UInt32(token)
+                inputs[layout.positions + row + t] = UInt32(position)
+                inputs[layout.lengths + row + t] = UInt32(position + 1)
+            }
+            for t in wanted {
+                inputs[layout.selected + chosen] = UInt32(row + t)
+                chosen += 1
+            }
+            entries.append(Entry(firstRow: row, rows: entry.tokens.count, length: entry.cache.count + entry.tokens.count, cache: cache))
+            row += entry.tokens.count
+        }
+        let w = workspace
+        try w.reserve(rows: n, longestContext: entries.map(\.length).max() ?? 1)
+        try inputs.withUnsafeBytes { try device.upload($0, to: w.inputs, offset: 0) }
+        // Each RoPE setting's cosines and sines per row, for all layers.
+        for (index, rotation) in graph.rotations.enumerated() {
+            let dimensions = rotation.dimensions, half = dimensions / 2
+            var angles = [Float](repeating: 0, count: n * dimensions)
+            angles.withUnsafeMutableBufferPointer { table in
+                for entry in entries {
+                    let factors = rotation.factors(capacity: entry.cache.capacity).map { hostVectors[$0.index]! }
+                    for t in entry.firstRow..<(entry.firstRow + entry.rows) {
+                        let at = table.baseAddress! + t * dimensions
+                        rotation.angles(position: Int(inputs[layout.positions + t]), factors: factors, cosines: at, sines: at + half)
+                    }
+                }
+            }
+            try angles.withUnsafeBytes { try device.upload($0, to: w.angles[index], offset: 0) }
+        }
+        let context = PassContext(rows: n, selected: selected, entries: entries, layout: layout)
+        for operation in graph.operations {
+            try encode(operation, context)
+        }
+        let vocabulary = graph.vocabularySize
+        if logits.count != selected * vocabulary {
+            logits.removeAll(keepingCapacity: true)
+            logits.append(contentsOf: repeatElement(0, count: selected * vocabulary))
+        }
+        try logits.withUnsafeMutableBytes { try device.download(w.tensors[ModelGraph.logits.index], offset: 0, into: $0) }
+    }
+
+    private struct PassContext {
+        let rows: Int
+        let selected: Int
+        let entries: [Entry]
+        let layout: InputLayout
+    }
+
+    // MARK: Launches
+
+    private func kernel(_ name: String, _ make: () -> Kernel) -> Kernel {
+        if let kernel = kernels[name] { return kernel }
+        let kernel = make()
+        kernels[name] = kernel
+        return kernel
+    }
+
+    private func tensor(_ ref: TensorRef, row: Int = 0) -> LaunchArgument {
+        .memory(workspace.tensors[ref.index], offset: 4 * row * graph.spec(ref).width)
+    }
+
+    private func rows(_ ref: TensorRef, _ context: PassContext) -> Int {
+        graph.spec(ref).rows == .batch ? context.rows : context.selected
+    }
+
+    private func inputs(_ offset: Int) -> LaunchArgument { .memory(workspace.inputs, offset: 4 * offset) }
+
+    private func elementwise(_ op: ElementwiseKernel.Op, _ a: LaunchArgument, _ b: LaunchArgument, _ y: LaunchArgument,
+                             count: Int, scalar: Float = 0) throws {
+        guard count > 0 else { return }
+        try device.launch(kernel(ElementwiseKernel.name(op)) { ElementwiseKernel.make(op) }, grid: ElementwiseKernel.grid(count: count),
+                          block: Dim3(ElementwiseKernel.threads), arguments: [a, b, y, .u32(UInt32(count)), .f32(scalar)])
+    }
+
+    private func copyRows(from source: LaunchArgument, sourceWidth: Int, offset: Int, to target: LaunchArgument, width: Int,
+                          rows: Int, gather: LaunchArgument?) throws {
+        let count = rows * width
+        guard count > 0 else { return }
+        try device.launch(kernel(RowKernels.copyRowsName, RowKernels.makeCopyRows), grid: RowKernels.grid(count: count),
+                          block: Dim3(RowKernels.threads),
+                          arguments: [source, target, gather ?? source, .u32(gather == nil ? 0 : 1), .u32(UInt32(count)),
+                                      .u32(UInt32(width)), .u32(UInt32(sourceWidth)), .u32(UInt32(offset))])
+    }
+
+    private func encode(_ operation: GraphOperation, _ context: PassContext) throws {
+        let w = workspace
+        switch operation {
+        case .embed(let table, let positions, let output):
+            let width = graph.spec(output).width
+            try embed(table, ids: inputs(context.layout.ids), rows: context.rows, into: tensor(output))
+            if let positions {
+                try embed(positions, ids: inputs(context.layout.positions), rows: context.rows, into: .memory(w.positionRows))
+                try elementwise(.add, tensor(output), .memory(w.positionRows), tensor(output), count: context.rows * width)
+            }
+        case .scale(let ref, let factor):
+            try elementwise(.scale, tensor(ref), tensor(ref), tensor(ref), count: rows(ref, context) * graph.spec(ref).width, scalar: factor)
+        case .rmsNorm(let input, let output, let weight, let groupWidth, let epsilon):
+            let groups = rows(input, context) * graph.spec(input).width / groupWidth
+            guard groups > 0 else { return }
+            try device.launch(kernel(NormKernel.name(.rms)) { NormKernel.make(.rms) }, grid: Dim3(groups), block: Dim3(NormKernel.threads),
+                              arguments: [tensor(input), .memory(vectors[weight.index]), tensor(output), .u32(UInt32(groupWidth)), .f32(epsilon)])
+        case .layerNorm(let input, let output, let weight, let bias, let epsilon):
+            let count = rows(input, context)
+            guard count > 0 else { return }
+            try device.launch(kernel(NormKernel.name(.layer)) { NormKernel.make(.layer) }, grid: Dim3(count), block: Dim3(NormKernel.threads),
+                              arguments: [tensor(input), .memory(vectors[weight.index]), .memory(vectors[bias.index]), tensor(output),
+                                          .u32(UInt32(graph.spec(input).width)), .f32(epsilon)])
+        case .matmul(let input, let products):
+            try multiply(input, products, rows: rows(input, context))
+        case .addBias(let ref, let bias):
+            let width = graph.spec(ref).width, count = rows(ref, context) * width
+            guard count > 0 else { return }
+            try device.launch(kernel(RowKernels.addBiasName, RowKernels.makeAddBias), grid: RowKernels.grid(count: count),
+                              block: Dim3(RowKernels.threads),
+                              arguments: [tensor(ref), .memory(vectors[bias.index]), .u32(UInt32(count)), .u32(UInt32(width))])
+        case .slice(let input, let offset, let output):
+            try copyRows(from: tensor(input), sourceWidth: graph.spec(input).width, offset: offset, to: tensor(output),
+                         width: graph.spec(output).width, rows: rows(input, context), gather: nil)
+        case .rope(let ref, let heads, let headDimension, let rotation):
+            let setting = graph.rotations[rotation.index]
+            let style: RoPEKernel.Style = setting.style == .halves ? .neox : .adjacent
+            let count = context.rows * heads * setting.dimensions / 2
+            guard count > 0 else { return }
+            try device.launch(kernel(RoPEKernel.name(style)) { RoPEKernel.make(style) }, grid: RoPEKernel.grid(count: count),
+                              block: Dim3(RoPEKernel.threads),
+                              arguments: [tensor(ref), .memory(w.angles[rotation.index]), .u32(UInt32(heads)), .u32(UInt32(count)),
+                                          .u32(UInt32(headDimension)), .u32(UInt32(setting.dimensions))])
+        case .storeKV(let layer, let keys, let values):
+            let shape = layerShapes[layer]!
+            let width = graph.spec(keys).width
+            for entry in context.entries {
+                let count = entry.rows * width
+                try device.launch(kernel(RowKernels.storeKVName, RowKernels.makeStoreKV), grid: RowKernels.grid(count: count),
+                                  block: Dim3(RowKernels.threads),
+                                  arguments: [tensor(keys, row: entry.firstRow), tensor(values, row: entry.firstRow),
+                                              entry.cache.keys(layer: layer), entry.cache.values(layer: layer),
+                                              inputs(context.layout.positions + entry.firstRow), .u32(UInt32(count)),
+                                              .u32(UInt32(shape.headDimension)), .u32(UInt32(shape.kvHeads)),
+                                              .u32(UInt32(entry.cache.capacity))])
+            }
+        case .attention(let layer, let queries, let output, let shape):
+            try attend(layer: layer, queries: queries, output: output, shape: shape, context)
+        case .add(let ref, let addend):
+            try elementwise(.add, tensor(ref), tensor(addend), tensor(ref), count: rows(ref, context) * graph.spec(ref).width)
+        case .activate(let activation, let gate, let values):
+            let count = rows(values, context) * graph.spec(values).width
+            if let gate {
+                try elementwise(activation == .silu ? .siluGate : .geluGate, tensor(gate), tensor(values), tensor(values), count: count)
+            } else {
+                try elementwise(activation == .silu ? .silu : .gelu, tensor(values), tensor(values), tensor(values), count: count)
+            }
+        case .selectRows(let input, let output):
+            let width = graph.spec(input).width
+            try copyRows(from: tensor(input), sourceWidth: width, offset: 0, to: tensor(output), width: width,
+                         rows: context.selected, gather: inputs(context.layout.selected))
+        case .softCap(let ref, let cap):
+            try elementwise(.softCap, tensor(ref), tensor(ref), tensor(ref), count: rows(ref, context) * graph.spec(ref).width, scalar: cap)
+        case .mixtureOfExperts:
+            throw ModelError("the \(device.name) CUDA backend does not compute mixtures of experts")
+        }
+    }
+
+    private func embed(_ table: MatrixRef, ids: LaunchArgument, rows: Int, into output: LaunchArgument) throws {
+        let spec = graph.spec(table)
+        let units = EmbeddingKernel.units(spec.type, tokens: rows, columns: spec.columns)
+        try device.launch(kernel(EmbeddingKernel.name(spec.type)) { EmbeddingKernel.make(spec.type) }, grid: EmbeddingKernel.grid(units: units),
+                          block: Dim3(EmbeddingKernel.threads),
+                          arguments: [.memory(matrices[table.index]), ids, output, .u32(UInt32(units)), .u32(UInt32(spec.columns))])
+    }
+
+    /// `W_j · input` for every product: the input quantized once to Q8_1 when an integer kernel
+    /// reads it, then up to 8 rows per launch (every launch reads the whole matrix once).
+    private func multiply(_ input: TensorRef, _ products: [GraphOperation.MatrixProduct], rows: Int) throws {
+        guard rows > 0 else { return }
+        let columns = graph.spec(input).width
+        let quantized = products.contains { QuantizedGEMVKernel.supportedTypes.contains(graph.spec($0.weight).type) }
+        if quantized {
+            let blocks = rows * columns / 32
+            try device.launch(kernel(QuantizeQ8_1Kernel.name, QuantizeQ8_1Kernel.make), grid: QuantizeQ8_1Kernel.grid(blocks: blocks),
+                              block: Dim3(QuantizeQ8_1Kernel.threads),
+                              arguments: [tensor(input), .memory(workspace.quantized), .u32(UInt32(blocks))])
+        }
+        for product in products {
+            let spec = graph.spec(product.weight)
+            let integer = QuantizedGEMVKernel.supportedTypes.contains(spec.type)
+            var start = 0
+            while start < rows {
+                let batch = [8, 4, 2, 1].first { $0 <= rows - start }!
+                let gemv: Kernel
+                let activations: LaunchArgument
+                if integer {
+                    gemv = kernel(QuantizedGEMVKernel.name(spec.type, batch: batch)) { QuantizedGEMVKernel.make(spec.type, batch: batch) }
+                    activations = .memory(workspace.quantized, offset: start * columns / 32 * 36)
+                } else {
+                    gemv = kernel(FloatGEMVKernel.name(spec.type, batch: batch)) { FloatGEMVKernel.make(spec.type, batch: batch) }
+                    activations = tensor(input, row: start)
+                }
+                let grid = integer ? QuantizedGEMVKernel.grid(rows: spec.rows) : FloatGEMVKernel.grid(rows: spec.rows)
+                let threads = integer ? QuantizedGEMVKernel.threads : FloatGEMVKernel.threads
+                try device.launch(gemv, grid: grid, block: Dim3(threads),
+                                  arguments: [.memory(matrices[product.weight.index]), activations, tensor(product.output, row: start),
+                                              .u32(UInt32(spec.rows)), .u32(UInt32(spec.columns))])
+                start += batch
+            }
+        }
+    }
+
+    /// Each sequence's rows against its own cache: split over the context in chunks, then the
+    /// partials merged per head.
+    private func attend(layer: Int, queries: TensorRef, output: TensorRef, shape: AttentionShape, _ context: PassContext) throws {
+        let d = shape.headDimension
+        let split = kernel(AttentionDecodeKernel.splitName(headDimension: d, halfCache: false)) {
+            AttentionDecodeKernel.makeSplit(headDimension: d, halfCache: false)
+        }
+        let reduce = kernel(AttentionDecodeKernel.reduceName(headDimension: d)) { AttentionDecodeKernel.makeReduce(headDimension: d) }
+        for entry in context.entries {
+            let splits = (entry.length + AttentionDecodeKernel.chunk - 1) / AttentionDecodeKernel.chunk
+            try device.launch(split, grid: Dim3(splits, shape.heads, entry.rows), block: Dim3(AttentionDecodeKernel.threads),
+                              arguments: [tensor(queries, row: entry.firstRow), entry.cache.keys(layer: layer), entry.cache.values(layer: layer),
+                                          .memory(workspace.partials), inputs(context.layout.lengths + entry.firstRow),
+                                          .u32(UInt32(shape.heads)), .u32(UInt32(shape.kvHeads)), .u32(UInt32(entry.cache.capacity)),
+                                          .u32(UInt32(splits)), .f32(shape.scale), .f32(shape.softCap ?? 0), .u32(UInt32(shape.window ?? 0)),
+                                          .u32(UInt32(entry.rows))])
+            try device.launch(reduce, grid: Dim3(shape.heads, entry.rows), block: Dim3(d),
+                              arguments: [.memory(workspace.partials), tensor(output, row: entry.firstRow), .u32(UInt32(shape.heads)),
+                                          .u32(UInt32(splits))])
+        }
+    }
+}
+
+/// A sequence's keys and values of every layer in device memory, in f32. Per layer: KV head,
+/// then position, then head dimension (the attention kernel's layout).
+final class CUDAKVStorage: @unchecked Sendable {
+    let capacity: Int
+    let layerBytes: Int
+    let keyMemory: DeviceMemory
+    let valueMemory: DeviceMemory
+
+    init(device: any KernelDevice, layers: Int, rowWidth: Int, capacity: Int) throws {
+        self.capacity = capacity
+        layerBytes = 4 * capacity * rowWidth
+        keyMemory = try device.allocate(bytes: layers * layerBytes)
+        valueMemory = try device.allocate(bytes: layers * layerBytes)
+    }
+
+    var byteCount: Int { keyMemory.byteCount + valueMemory.byteCount }
+
+    func keys(layer: Int) -> LaunchArgument { .memory(keyMemory, offset: layer * layerBytes) }
+    func values(layer: Int) -> LaunchArgument { .memory(valueMemory, offset: layer * layerBytes) }
+}
+
+/// Device memory a pass works in, grown to the largest pass seen: one buffer per graph tensor,
+/// the pass inputs, each RoPE setting's angles, the Q8_1 activations and attention's partials.
+final class CUDAWorkspace {
+    let graph: ModelGraph
+    let device: any KernelDevice
+    private(set) var rowCapacity = 0
+    private(set) var contextCapacity = 0
+    private(set) var tensors: [DeviceMemory] = []
+    private(set) var inputs: DeviceMemory
+    private(set) var angles: [DeviceMemory] = []
+    private(set) var quantized: DeviceMemory
+    private(set) var positionRows: DeviceMemory
+    private(set) var partials: DeviceMemory
+
+    init(graph: ModelGraph, device: any KernelDevice) throws {
+        self.graph = graph
+        self.device = device
+        let empty = try device.allocate(bytes: 0)
+        inputs = empty
+        quantized = empty
+        positionRows = empty
+        partials = empty
+    }
+
+    func reserve(rows: Int, longestContext: Int) throws {
+        if rows > rowCapacity {
+            // Room for a little more than asked, so a growing batch does not reallocate every pass.
+            let capacity = max(rows, min(2 * rowCapacity, rows + 64))
+            tensors = try graph.tensors.map { try device.allocate(bytes: 4 * capacity * $0.width) }
+            inputs = try device.allocate(bytes: 4 * 4 * capacity)
+            angles = try graph.rotations.map { try device.allocate(bytes: 4 * capacity * $0.dimensions) }
+            let widest = graph.tensors.map(\.width).max() ?? 0
+            quantized = try device.allocate(bytes: capacity * ((widest + 31) / 32) * 36)
+            positionRows = try device.allocate(bytes: 4 * capacity * widest)
+            rowCapacity = capacity
+            contextCapacity = 0
+        }
+        if longestContext > contextCapacity {
+            let splits = (longestContext + AttentionDecodeKernel.chunk - 1) / AttentionDecodeKernel.chunk
+            var largest = 0
+            for case .attention(_, _, _, let shape) in graph.operations {
+                largest = max(largest, rowCapacity * shape.heads * splits * (shape.headDimension + 2) * 4)
+            }
+            partials = try device.allocate(bytes: max(largest, 4))
+            contextCapacity = splits * AttentionDecodeKernel.chunk
+        }
+    }
+}
