@@ -20,7 +20,10 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "How many of the largest logits to print.")
     var top = 20
 
-    @Flag(help: "Print JSON: {\"tokens\": [...], \"top\": [{\"id\": ..., \"logit\": ...}]}.")
+    @Option(help: "Then decode this many tokens greedily (every step's argmax, end of generation included) and print their ids.")
+    var greedy = 0
+
+    @Flag(help: "Print JSON: {\"tokens\": [...], \"top\": [{\"id\": ..., \"logit\": ...}], \"greedy\": [...]}.")
     var json = false
 
     @Option(help: "Threads (default: all cores).")
@@ -44,15 +47,26 @@ struct LogitsCommand: ParsableCommand {
                 }
             default: throw ValidationError("give either --prompt or --tokens")
             }
-            try loaded.validate(prompt: ids, context: loaded.decoder.architecture.contextLength)
-            let cache = try loaded.decoder.makeCache(capacity: ids.count)
+            guard greedy >= 0 else { throw ValidationError("--greedy must be 0 or more") }
+            try loaded.validate(prompt: ids, context: loaded.decoder.architecture.contextLength, reserve: greedy)
+            let cache = try loaded.decoder.makeCache(capacity: ids.count + greedy)
             let logits = try loaded.decoder.forward(ids, cache: cache)
             let ranked = logits.indices.sorted { logits[$0] > logits[$1] }.prefix(top)
+            var continuation: [Int] = []
+            var step = logits
+            for _ in 0..<greedy {
+                // The first largest, as llama.cpp's greedy sampler picks.
+                let next = step.indices.max { step[$0] < step[$1] || (step[$0] == step[$1] && $0 > $1) }!
+                continuation.append(next)
+                if continuation.count < greedy { try loaded.decoder.forward([next], cache: cache, into: &step) }
+            }
             if json {
-                let object: [String: Any] = ["tokens": ids, "top": ranked.map { ["id": $0, "logit": Double(logits[$0])] }]
+                var object: [String: Any] = ["tokens": ids, "top": ranked.map { ["id": $0, "logit": Double(logits[$0])] }]
+                if greedy > 0 { object["greedy"] = continuation }
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 for id in ranked { print("\(id)\t\(logits[id])") }
+                if greedy > 0 { print("greedy: \(continuation.map(String.init).joined(separator: " "))") }
             }
         }
     }
