@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "RealizarTestSupport", dependencies: ["RealizarCore"], path: "Tests/RealizarTestSupport"),
         .testTarget(name: "RealizarCoreTests", dependencies: ["RealizarCore", "RealizarTestSupport"]),
         .testTarget(name: "RealizarTokenizersTests", dependencies: ["RealizarTokenizers", "RealizarTestSupport"]),
-        .testTarget(name: "RealizarEngineTests", dependencies: ["RealizarEngine", "RealizarTestSupport"]),
+        .testTarget(name: "RealizarEngineTests", dependencies: ["RealizarEngine", "RealizarCUDA", "RealizarTestSupport"]),
         .testTarget(name: "RealizarTemplatesTests", dependencies: ["RealizarTemplates"]),
         .testTarget(name: "RealizarCUDATests", dependencies: ["RealizarCUDA", "RealizarCore"]),
         .testTarget(name: "RealizarServerTests", dependencies: ["RealizarEngine", "RealizarTestSupport"]),

@@ -8,6 +8,14 @@ import RealizarCore
 /// and each RoPE setting's cosines and sines, formed in float64 as on the CPU) go up in two copies
 /// at its start. Matrix products quantize their input to Q8_1 once and run up to 8 rows per GEMV
 /// launch; attention runs per sequence over that sequence's own cache, a prompt's rows causally.
+///
+/// A decode step (one token per sequence) launches the same kernels with the same arguments step
+/// after step while the batch's sequences stay the same: only the inputs in device memory change.
+/// The second time a batch is seen its launches are captured (a CUDA graph) and from then on
+/// replayed in one call. So that nothing in the launches depends on the step, a one-token row's
+/// attention is split by its cache's capacity, not its length (blocks past the length do nothing);
+/// the split depends only on the sequence itself, so a sequence's logits do not depend on what
+/// else shares its batch.
 final class CUDAModel: PreparedModel, @unchecked Sendable {
     let graph: ModelGraph
     let device: any KernelDevice
@@ -19,10 +27,30 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
     private let layerShapes: [Int: AttentionShape]
     private var kernels: [String: Kernel] = [:]
     private let workspace: CUDAWorkspace
+    /// Captured decode steps by batch, oldest first; at most `graphLimit`.
+    private var graphs: [(key: StepKey, launches: CapturedLaunches)] = []
+    private var lastStep: StepKey?
+    static let graphLimit = 16
+    /// Whether decode steps are captured and replayed (on by default).
+    let capturesSteps: Bool
+    /// Decode steps replayed from a capture, and captures made (for tests and logs).
+    private(set) var replayedSteps = 0
+    private(set) var capturedSteps = 0
+    private let serials = NSLock()
+    private var nextSerial = 0
 
-    init(graph: ModelGraph, source: any TensorSource, device: any KernelDevice) throws {
+    /// A decode step's identity: the caches it runs over, in order, which of them want logits,
+    /// and the workspace it uses.
+    struct StepKey: Hashable {
+        let caches: [Int]
+        let logits: [Int]
+        let workspace: Int
+    }
+
+    init(graph: ModelGraph, source: any TensorSource, device: any KernelDevice, capturesSteps: Bool = true) throws {
         self.graph = graph
         self.device = device
+        self.capturesSteps = capturesSteps
         try device.makeCurrent()
         var uploaded: [String: DeviceMemory] = [:]
         matrices = try graph.matrices.map { spec in
@@ -52,7 +80,12 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
 
     func makeCache(capacity: Int) throws -> KVCache {
         try device.makeCurrent()
-        let storage = try CUDAKVStorage(device: device, layers: graph.cacheLayers, rowWidth: graph.cacheRowWidth, capacity: capacity)
+        serials.lock()
+        nextSerial += 1
+        let serial = nextSerial
+        serials.unlock()
+        let storage = try CUDAKVStorage(device: device, serial: serial, layers: graph.cacheLayers, rowWidth: graph.cacheRowWidth,
+                                        capacity: capacity)
         return KVCache(capacity: capacity, byteCount: storage.byteCount, storage: storage)
     }
 
@@ -63,6 +96,13 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         /// Keys the entry's last row sees.
         let length: Int
         let cache: CUDAKVStorage
+
+        /// Attention's split over the context: by capacity for a one-token row (see the type's
+        /// comment), by length for a prompt.
+        var splits: Int {
+            let span = rows == 1 ? cache.capacity : length
+            return (span + AttentionDecodeKernel.chunk - 1) / AttentionDecodeKernel.chunk
+        }
     }
 
     /// Offsets, in u32s, of the pass inputs in the workspace's `inputs`.
@@ -98,7 +138,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             row += entry.tokens.count
         }
         let w = workspace
-        try w.reserve(rows: n, longestContext: entries.map(\.length).max() ?? 1)
+        try w.reserve(rows: n, splits: entries.map(\.splits).max() ?? 1)
         try inputs.withUnsafeBytes { try device.upload($0, to: w.inputs, offset: 0) }
         // Each RoPE setting's cosines and sines per row, for all layers.
         for (index, rotation) in graph.rotations.enumerated() {
@@ -116,8 +156,25 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             try angles.withUnsafeBytes { try device.upload($0, to: w.angles[index], offset: 0) }
         }
         let context = PassContext(rows: n, selected: selected, entries: entries, layout: layout)
-        for operation in graph.operations {
-            try encode(operation, context)
+        let encodeAll = { for operation in self.graph.operations { try self.encode(operation, context) } }
+        if capturesSteps, entries.allSatisfy({ $0.rows == 1 }) {
+            let key = StepKey(caches: entries.map(\.cache.serial), logits: pass.logitRows.map(\.count), workspace: w.generation)
+            if let captured = graphs.first(where: { $0.key == key }) {
+                try device.replay(captured.launches)
+                replayedSteps += 1
+            } else if key == lastStep {
+                // Seen twice in a row: every kernel has been loaded, so the step can be captured.
+                let launches = try device.capture(encodeAll)
+                graphs.append((key, launches))
+                if graphs.count > Self.graphLimit { graphs.removeFirst() }
+                capturedSteps += 1
+                try device.replay(launches)
+            } else {
+                try encodeAll()
+            }
+            lastStep = key
+        } else {
+            try encodeAll()
         }
         let vocabulary = graph.vocabularySize
         if logits.count != selected * vocabulary {
@@ -302,7 +359,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         }
         let reduce = kernel(AttentionDecodeKernel.reduceName(headDimension: d)) { AttentionDecodeKernel.makeReduce(headDimension: d) }
         for entry in context.entries {
-            let splits = (entry.length + AttentionDecodeKernel.chunk - 1) / AttentionDecodeKernel.chunk
+            let splits = entry.splits
             try device.launch(split, grid: Dim3(splits, shape.heads, entry.rows), block: Dim3(AttentionDecodeKernel.threads),
                               arguments: [tensor(queries, row: entry.firstRow), entry.cache.keys(layer: layer), entry.cache.values(layer: layer),
                                           .memory(workspace.partials), inputs(context.layout.lengths + entry.firstRow),
@@ -319,12 +376,16 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
 /// A sequence's keys and values of every layer in device memory, in f32. Per layer: KV head,
 /// then position, then head dimension (the attention kernel's layout).
 final class CUDAKVStorage: @unchecked Sendable {
+    /// Unique among its model's caches, for the keys of captured steps (an object's address may be
+    /// reused by a later cache).
+    let serial: Int
     let capacity: Int
     let layerBytes: Int
     let keyMemory: DeviceMemory
     let valueMemory: DeviceMemory
 
-    init(device: any KernelDevice, layers: Int, rowWidth: Int, capacity: Int) throws {
+    init(device: any KernelDevice, serial: Int, layers: Int, rowWidth: Int, capacity: Int) throws {
+        self.serial = serial
         self.capacity = capacity
         layerBytes = 4 * capacity * rowWidth
         keyMemory = try device.allocate(bytes: layers * layerBytes)
@@ -343,7 +404,9 @@ final class CUDAWorkspace {
     let graph: ModelGraph
     let device: any KernelDevice
     private(set) var rowCapacity = 0
-    private(set) var contextCapacity = 0
+    private(set) var splitCapacity = 0
+    /// Changes whenever a buffer is replaced (captured launches hold the old addresses).
+    private(set) var generation = 0
     private(set) var tensors: [DeviceMemory] = []
     private(set) var inputs: DeviceMemory
     private(set) var angles: [DeviceMemory] = []
@@ -361,8 +424,9 @@ final class CUDAWorkspace {
         partials = empty
     }
 
-    func reserve(rows: Int, longestContext: Int) throws {
+    func reserve(rows: Int, splits: Int) throws {
         if rows > rowCapacity {
+            generation += 1
             // Room for a little more than asked, so a growing batch does not reallocate every pass.
             let capacity = max(rows, min(2 * rowCapacity, rows + 64))
             tensors = try graph.tensors.map { try device.allocate(bytes: 4 * capacity * $0.width) }
@@ -372,16 +436,16 @@ final class CUDAWorkspace {
             quantized = try device.allocate(bytes: capacity * ((widest + 31) / 32) * 36)
             positionRows = try device.allocate(bytes: 4 * capacity * widest)
             rowCapacity = capacity
-            contextCapacity = 0
+            splitCapacity = 0
         }
-        if longestContext > contextCapacity {
-            let splits = (longestContext + AttentionDecodeKernel.chunk - 1) / AttentionDecodeKernel.chunk
+        if splits > splitCapacity {
+            generation += 1
             var largest = 0
             for case .attention(_, _, _, let shape) in graph.operations {
                 largest = max(largest, rowCapacity * shape.heads * splits * (shape.headDimension + 2) * 4)
             }
             partials = try device.allocate(bytes: max(largest, 4))
-            contextCapacity = splits * AttentionDecodeKernel.chunk
+            splitCapacity = splits
         }
     }
 }

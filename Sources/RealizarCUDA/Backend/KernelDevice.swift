@@ -40,6 +40,28 @@ public protocol KernelDevice: AnyObject, Sendable {
     func launch(_ kernel: Kernel, grid: Dim3, block: Dim3, arguments: [LaunchArgument]) throws
     /// Binds the device to the calling thread (the driver's current context is per thread).
     func makeCurrent() throws
+    /// Records the launches `work` queues, without running them, as one unit for `replay` (a CUDA
+    /// graph on a GPU). `work` may only launch: every kernel it uses must have run before, and
+    /// nothing may be allocated, uploaded or downloaded inside it.
+    func capture(_ work: () throws -> Void) throws -> CapturedLaunches
+    /// Queues every launch of `captured` again, with the arguments they were captured with.
+    func replay(_ captured: CapturedLaunches) throws
+}
+
+/// Launches recorded by `KernelDevice.capture`.
+public final class CapturedLaunches: @unchecked Sendable {
+    enum Storage {
+        case graph(CUDAGraph)
+        case launches([(kernel: Kernel, grid: Dim3, block: Dim3, arguments: [KernelArgument])])
+    }
+    let storage: Storage
+    /// Launches recorded.
+    public let count: Int
+
+    init(_ storage: Storage, count: Int) {
+        self.storage = storage
+        self.count = count
+    }
 }
 
 /// A GPU through the CUDA driver: one context and stream, kernels loaded once by name.
@@ -47,6 +69,7 @@ public final class DriverDevice: KernelDevice, @unchecked Sendable {
     public let context: CUDAContext
     private let modules: CUDAModuleCache
     public let name: String
+    private var captured = 0
 
     public init(ordinal: Int = 0) throws {
         context = try CUDAContext(ordinal: ordinal)
@@ -70,6 +93,7 @@ public final class DriverDevice: KernelDevice, @unchecked Sendable {
 
     public func launch(_ kernel: Kernel, grid: Dim3, block: Dim3, arguments: [LaunchArgument]) throws {
         let function = try modules.function(kernel.name) { kernel }
+        captured += 1
         try context.launch(function, grid: grid, block: block, arguments: try arguments.map {
             switch $0 {
             case .memory(let memory, let offset):
@@ -83,6 +107,17 @@ public final class DriverDevice: KernelDevice, @unchecked Sendable {
 
     public func makeCurrent() throws { try context.makeCurrent() }
 
+    public func capture(_ work: () throws -> Void) throws -> CapturedLaunches {
+        captured = 0
+        let graph = try context.capture(work)
+        return CapturedLaunches(.graph(graph), count: captured)
+    }
+
+    public func replay(_ captured: CapturedLaunches) throws {
+        guard case .graph(let graph) = captured.storage else { throw CUDAError.foreignMemory }
+        try graph.launch()
+    }
+
     private func buffer(_ memory: DeviceMemory) throws -> DeviceBuffer {
         guard case .device(let buffer) = memory.storage else { throw CUDAError.foreignMemory }
         return buffer
@@ -93,6 +128,8 @@ public final class DriverDevice: KernelDevice, @unchecked Sendable {
 /// with CUDA's grid, blocks, warps and shared memory, and faults on any out-of-bounds access.
 public final class InterpreterDevice: KernelDevice, @unchecked Sendable {
     public let name = "interpreter"
+    /// Launches being captured, instead of run.
+    private var recording: [(kernel: Kernel, grid: Dim3, block: Dim3, arguments: [KernelArgument])]?
 
     public init() {}
 
@@ -113,16 +150,36 @@ public final class InterpreterDevice: KernelDevice, @unchecked Sendable {
     }
 
     public func launch(_ kernel: Kernel, grid: Dim3, block: Dim3, arguments: [LaunchArgument]) throws {
-        try KernelInterpreter.launch(kernel, grid: grid, block: block, arguments: try arguments.map {
+        let converted: [KernelArgument] = try arguments.map {
             switch $0 {
             case .memory(let memory, let offset): return .bufferAt(try buffer(memory), offset: offset)
             case .u32(let value): return .u32(value)
             case .f32(let value): return .f32(value)
             }
-        })
+        }
+        if recording != nil {
+            recording!.append((kernel, grid, block, converted))
+        } else {
+            try KernelInterpreter.launch(kernel, grid: grid, block: block, arguments: converted)
+        }
     }
 
     public func makeCurrent() throws {}
+
+    public func capture(_ work: () throws -> Void) throws -> CapturedLaunches {
+        precondition(recording == nil, "captures do not nest")
+        recording = []
+        defer { recording = nil }
+        try work()
+        return CapturedLaunches(.launches(recording!), count: recording!.count)
+    }
+
+    public func replay(_ captured: CapturedLaunches) throws {
+        guard case .launches(let launches) = captured.storage else { throw CUDAError.foreignMemory }
+        for launch in launches {
+            try KernelInterpreter.launch(launch.kernel, grid: launch.grid, block: launch.block, arguments: launch.arguments)
+        }
+    }
 
     private func buffer(_ memory: DeviceMemory) throws -> InterpreterBuffer {
         guard case .interpreter(let buffer) = memory.storage else { throw CUDAError.foreignMemory }

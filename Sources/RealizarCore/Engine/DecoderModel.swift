@@ -9,7 +9,8 @@ import Foundation
 public final class DecoderModel: @unchecked Sendable {
     public let graph: ModelGraph
     public let backend: any Backend
-    private let prepared: any PreparedModel
+    /// The backend's side of the model (for a backend's own statistics).
+    public let prepared: any PreparedModel
     private let lock = NSLock()
 
     /// The hyper-parameters the graph was built from.
