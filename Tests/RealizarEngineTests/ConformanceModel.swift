@@ -7,7 +7,9 @@ import RealizarCore
 /// so a variant and weight type always give the same file.
 struct ConformanceModel: Sendable, CustomStringConvertible {
     enum Variant: String, CaseIterable, Sendable {
-        case llama, qwen2, qwen3, phi3, gpt2, gemma3
+        case llama, qwen2, qwen3, phi3, gpt2, gemma3, gemma2
+        /// Qwen3 with a mixture-of-experts feed-forward block: 4 experts, 2 per token.
+        case qwen3moe
         /// Gemma 3 with `gemma3.rope.scaling.type = linear`, factor 8.
         case gemma3Linear = "gemma3-linear"
         /// Gemma 3 with 62 blocks, the block count llama.cpp takes for the 27B model.
@@ -35,6 +37,9 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
     /// vocabulary needs (it looks up `<0x0A>`), then plain pieces.
     static let vocabularySize = 320
 
+    /// The qwen3moe variant's experts.
+    static let experts = (count: 4, used: 2, hidden: 64)
+
     /// The positions the LongRoPE model was trained on before its context was extended; llama.cpp
     /// pads contexts to multiples of 256, so a context of 256 runs it with the short factors and
     /// one of 512 with the long ones.
@@ -48,6 +53,8 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         case .phi3, .phi3LongRope: return "phi3"
         case .gpt2: return "gpt2"
         case .gemma3, .gemma3Linear, .gemma3Blocks62: return "gemma3"
+        case .gemma2: return "gemma2"
+        case .qwen3moe: return "qwen3moe"
         }
     }
 
@@ -68,6 +75,9 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         case .gemma3, .gemma3Linear: return Shape(blocks: 6, headDimension: 64, context: 32768)
         // Head dimension 64 differs from width / heads = 32: llama.cpp's 27B rule shows.
         case .gemma3Blocks62: return Shape(width: 64, blocks: 62, heads: 2, headsKV: 1, headDimension: 64, feedForward: 128, context: 32768)
+        // Four blocks: windowed and global layers alternate.
+        case .gemma2: return Shape(blocks: 4, context: 8192)
+        case .qwen3moe: return Shape(blocks: 3, headDimension: 64)
         }
     }
 
@@ -122,12 +132,23 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
             // As convert_hf_to_gguf.py's Phi3MiniModel: sqrt(1 + ln(scale) / ln(original)).
             let scale = Double(s.context) / Double(original)
             w.set(key("rope.scaling.attn_factor"), .float32(Float((1 + log(scale) / log(Double(original))).squareRoot())))
+        case .gemma2:
+            w.set(key("rope.freq_base"), .float32(10_000))
+            w.set(key("attention.sliding_window"), .uint32(16))
+            // Smaller than Gemma 2's 50 and 30, so that these logits reach the caps.
+            w.set(key("attn_logit_softcapping"), .float32(2))
+            w.set(key("final_logit_softcapping"), .float32(8))
+        case .qwen3moe:
+            w.set(key("rope.freq_base"), .float32(1_000_000))
+            w.set(key("expert_count"), .uint32(UInt32(Self.experts.count)))
+            w.set(key("expert_used_count"), .uint32(UInt32(Self.experts.used)))
+            w.set(key("expert_feed_forward_length"), .uint32(UInt32(Self.experts.hidden)))
         case .llama, .gpt2: break
         }
         Self.setVocabulary(&w)
 
         func add(_ name: String, _ shape: [Int], _ values: [Float], quantizable: Bool = true) {
-            if type == .q8_0, quantizable, shape.count == 2, shape[0] % 32 == 0 {
+            if type == .q8_0, quantizable, shape.count >= 2, shape[0] % 32 == 0 {
                 var bytes = Data(count: values.count / 32 * Q8_0Block.byteCount)
                 values.withUnsafeBufferPointer { v in
                     bytes.withUnsafeMutableBytes { out in
@@ -152,7 +173,8 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         let inverseRoot = { (n: Int) in 1 / Float(n).squareRoot() }
         // Gemma scales embeddings by sqrt(width): keep its input of the same size as the others'.
         // Qwen3's output is tied to the embedding, whose scale then sets the logits' spread.
-        let embeddingScale: Float = arch == "gemma3" ? inverseRoot(d) : arch == "qwen3" ? 4 * inverseRoot(d) : 1
+        let gemma = arch == "gemma3" || arch == "gemma2", qwen3 = arch == "qwen3" || arch == "qwen3moe"
+        let embeddingScale: Float = gemma ? inverseRoot(d) : qwen3 ? 4 * inverseRoot(d) : 1
         matrix("token_embd.weight", v, d, scale: embeddingScale)
         if arch == "gpt2" { matrix("position_embd.weight", s.context, d, scale: 0.5) }
         let layerNorm = arch == "gpt2"
@@ -174,13 +196,13 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
                     vector(p + "attn_v.bias", kvDim, mean: 0, spread: 0.3)
                 }
             }
-            if arch == "qwen3" || arch == "gemma3" {
+            if qwen3 || arch == "gemma3" {
                 vector(p + "attn_q_norm.weight", s.headDimension, mean: 1.5, spread: 0.3)
                 vector(p + "attn_k_norm.weight", s.headDimension, mean: 1.5, spread: 0.3)
             }
             matrix(p + "attn_output.weight", d, qDim, scale: inverseRoot(qDim))
             if arch == "gpt2" { vector(p + "attn_output.bias", d, mean: 0, spread: 0.1) }
-            if arch == "gemma3" { vector(p + "post_attention_norm.weight", d, mean: 1, spread: 0.1) }
+            if gemma { vector(p + "post_attention_norm.weight", d, mean: 1, spread: 0.1) }
             vector(p + "ffn_norm.weight", d, mean: 1, spread: 0.1)
             if layerNorm { vector(p + "ffn_norm.bias", d, mean: 0, spread: 0.1) }
             let ff = s.feedForward
@@ -193,18 +215,25 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
             case "phi3":
                 matrix(p + "ffn_up.weight", 2 * ff, d, scale: inverseRoot(d))
                 matrix(p + "ffn_down.weight", d, ff, scale: inverseRoot(ff))
+            case "qwen3moe":
+                // The router a little sharper than unit scale, so that experts are chosen clearly.
+                matrix(p + "ffn_gate_inp.weight", Self.experts.count, d, scale: 2 * inverseRoot(d))
+                let e = Self.experts.count, h = Self.experts.hidden
+                add(p + "ffn_gate_exps.weight", [d, h, e], (0..<(d * h * e)).map { _ in random.normal() * inverseRoot(d) })
+                add(p + "ffn_up_exps.weight", [d, h, e], (0..<(d * h * e)).map { _ in random.normal() * inverseRoot(d) })
+                add(p + "ffn_down_exps.weight", [h, d, e], (0..<(h * d * e)).map { _ in random.normal() * inverseRoot(h) })
             default:
                 matrix(p + "ffn_gate.weight", ff, d, scale: inverseRoot(d))
                 matrix(p + "ffn_up.weight", ff, d, scale: inverseRoot(d))
                 matrix(p + "ffn_down.weight", d, ff, scale: inverseRoot(ff))
             }
-            if arch == "gemma3" { vector(p + "post_ffw_norm.weight", d, mean: 1, spread: 0.1) }
+            if gemma { vector(p + "post_ffw_norm.weight", d, mean: 1, spread: 0.1) }
         }
         vector("output_norm.weight", d, mean: 1, spread: 0.1)
         if layerNorm { vector("output_norm.bias", d, mean: 0, spread: 0.1) }
         // Logits with a standard deviation of about 4: a clear top token most of the time.
         // Gemma's real output is tied to its embedding (small here, see above): it gets its own.
-        if arch != "qwen3" { matrix("output.weight", v, d, scale: 4 * inverseRoot(d)) }
+        if !qwen3 { matrix("output.weight", v, d, scale: 4 * inverseRoot(d)) }
         switch variant {
         case _ where !feature: break
         case .llamaRopeFreqs:
