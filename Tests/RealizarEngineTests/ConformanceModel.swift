@@ -173,8 +173,10 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         let inverseRoot = { (n: Int) in 1 / Float(n).squareRoot() }
         // Gemma scales embeddings by sqrt(width): keep its input of the same size as the others'.
         // Qwen3's output is tied to the embedding, whose scale then sets the logits' spread.
+        // Gemma 2's output is tied to the embedding (llama.cpp refuses a separate one), as Qwen3's.
         let gemma = arch == "gemma3" || arch == "gemma2", qwen3 = arch == "qwen3" || arch == "qwen3moe"
-        let embeddingScale: Float = gemma ? inverseRoot(d) : qwen3 ? 4 * inverseRoot(d) : 1
+        let tied = qwen3 || arch == "gemma2"
+        let embeddingScale: Float = tied ? 4 * inverseRoot(d) : gemma ? inverseRoot(d) : 1
         matrix("token_embd.weight", v, d, scale: embeddingScale)
         if arch == "gpt2" { matrix("position_embd.weight", s.context, d, scale: 0.5) }
         let layerNorm = arch == "gpt2"
@@ -216,8 +218,9 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
                 matrix(p + "ffn_up.weight", 2 * ff, d, scale: inverseRoot(d))
                 matrix(p + "ffn_down.weight", d, ff, scale: inverseRoot(ff))
             case "qwen3moe":
-                // The router a little sharper than unit scale, so that experts are chosen clearly.
-                matrix(p + "ffn_gate_inp.weight", Self.experts.count, d, scale: 2 * inverseRoot(d))
+                // A sharp router (scores of standard deviation 8), so that 8-bit activations rarely
+                // swap the second and third expert, a discontinuity no tolerance could cover.
+                matrix(p + "ffn_gate_inp.weight", Self.experts.count, d, scale: 8 * inverseRoot(d))
                 let e = Self.experts.count, h = Self.experts.hidden
                 add(p + "ffn_gate_exps.weight", [d, h, e], (0..<(d * h * e)).map { _ in random.normal() * inverseRoot(d) })
                 add(p + "ffn_up_exps.weight", [d, h, e], (0..<(d * h * e)).map { _ in random.normal() * inverseRoot(d) })
@@ -233,7 +236,7 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
         if layerNorm { vector("output_norm.bias", d, mean: 0, spread: 0.1) }
         // Logits with a standard deviation of about 4: a clear top token most of the time.
         // Gemma's real output is tied to its embedding (small here, see above): it gets its own.
-        if !qwen3 { matrix("output.weight", v, d, scale: 4 * inverseRoot(d)) }
+        if !tied { matrix("output.weight", v, d, scale: 4 * inverseRoot(d)) }
         switch variant {
         case _ where !feature: break
         case .llamaRopeFreqs:

@@ -260,9 +260,9 @@ def queue(args):
                 with lock:
                     if threading.get_ident() not in started:
                         started.append(threading.get_ident())
-            # Long enough that the first holder still runs when the third request arrives: at 24
-            # tokens an idle machine finished it within the 0.3 s below, and the queue emptied.
-            stream_chat(args, "Count from one to one hundred.", 128, on_token=note, timeout=120)
+            # As long as the context allows, so that the first holder still streams when the
+            # third request arrives (a GPU generates 128 tokens in 0.2 s).
+            stream_chat(args, "Count from one to one hundred.", max(16, args.ctx - 32), on_token=note, timeout=120)
         except Exception as e:
             print(f"  holder: {e}", flush=True)
 
@@ -270,10 +270,11 @@ def queue(args):
         t = threading.Thread(target=hold)
         t.start()
         holders.append(t)
+    # The third request goes out once the first holder streams and the second waits in the queue
+    # (as /metrics counts it): a fixed sleep raced the holders on fast machines.
     deadline = time.monotonic() + 60
-    while not started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
+    while time.monotonic() < deadline and not (started and metric(args, "realizar_queue_depth") >= 1):
+        time.sleep(0.01)
     r = httpx.post(args.base_url + "/v1/chat/completions", headers=headers(args), timeout=30,
                    json={"model": args.model, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2})
     check(r.status_code == 429 and r.json().get("error", {}).get("type") == "rate_limit_error", f"a full queue gives 429: HTTP {r.status_code} {r.text[:120]}")
