@@ -6,8 +6,10 @@ import RealizarCore
 ///
 /// A pass's host inputs (token ids, positions, keys visible per row, the rows that want logits,
 /// and each RoPE setting's cosines and sines, formed in float64 as on the CPU) go up in two copies
-/// at its start. Matrix products quantize their input to Q8_1 once and run up to 8 rows per GEMV
-/// launch; attention runs per sequence over that sequence's own cache, a prompt's rows causally.
+/// at its start. A prompt's rows (an entry of at least `promptRows` tokens) are multiplied by
+/// quantized matrices on the tensor cores (`TensorCoreGEMMKernel`); other rows quantize their input
+/// to Q8_1 and run up to 8 rows per GEMV launch. Which kernel a row takes depends only on its own
+/// sequence. Attention runs per sequence over that sequence's own cache, a prompt's rows causally.
 ///
 /// A decode step (one token per sequence) launches the same kernels with the same arguments step
 /// after step while the batch's sequences stay the same: only the inputs in device memory change.
@@ -251,7 +253,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
                               arguments: [tensor(input), .memory(vectors[weight.index]), .memory(vectors[bias.index]), tensor(output),
                                           .u32(UInt32(graph.spec(input).width)), .f32(epsilon)])
         case .matmul(let input, let products):
-            try multiply(input, products, rows: rows(input, context))
+            try multiply(input, products, spans: spans(of: input, context))
         case .addBias(let ref, let bias):
             let width = graph.spec(ref).width, count = rows(ref, context) * width
             guard count > 0 else { return }
@@ -313,13 +315,36 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
                           arguments: [.memory(matrices[table.index]), ids, output, .u32(UInt32(units)), .u32(UInt32(spec.columns))])
     }
 
-    /// `W_j · input` for every product: the input quantized once to Q8_1 when an integer kernel
-    /// reads it, then up to 8 rows per launch (every launch reads the whole matrix once).
-    private func multiply(_ input: TensorRef, _ products: [GraphOperation.MatrixProduct], rows: Int) throws {
+    /// Entries of at least this many tokens are prompts: their rows go to the tensor cores.
+    static let promptRows = 16
+
+    /// The rows of `input` in runs that share a kernel: a prompt's rows (`prompt`), or rows of
+    /// one-token and short entries; adjacent runs of one kind are merged.
+    private func spans(of input: TensorRef, _ context: PassContext) -> [(rows: Range<Int>, prompt: Bool)] {
+        guard graph.spec(input).rows == .batch else { return [(0..<context.selected, false)] }
+        var spans: [(rows: Range<Int>, prompt: Bool)] = []
+        for entry in context.entries {
+            let prompt = entry.rows >= Self.promptRows
+            let rows = entry.firstRow..<(entry.firstRow + entry.rows)
+            if let last = spans.last, last.prompt == prompt, last.rows.upperBound == rows.lowerBound {
+                spans[spans.count - 1].rows = last.rows.lowerBound..<rows.upperBound
+            } else {
+                spans.append((rows, prompt))
+            }
+        }
+        return spans
+    }
+
+    /// `W_j · input` for every product: a prompt's rows on the tensor cores for quantized
+    /// matrices; other rows through the GEMV kernels, the input quantized once to Q8_1 when an
+    /// integer kernel reads it.
+    private func multiply(_ input: TensorRef, _ products: [GraphOperation.MatrixProduct], spans: [(rows: Range<Int>, prompt: Bool)]) throws {
+        let rows = spans.last?.rows.upperBound ?? 0
         guard rows > 0 else { return }
         let columns = graph.spec(input).width
-        let quantized = products.contains { QuantizedGEMVKernel.supportedTypes.contains(graph.spec($0.weight).type) }
-        if quantized {
+        let integer = { (spec: MatrixSpec) in QuantizedGEMVKernel.supportedTypes.contains(spec.type) }
+        let gemvRows = products.contains { integer(graph.spec($0.weight)) } && spans.contains { !$0.prompt }
+        if gemvRows {
             let blocks = rows * columns / 32
             try device.launch(kernel(QuantizeQ8_1Kernel.name, QuantizeQ8_1Kernel.make), grid: QuantizeQ8_1Kernel.grid(blocks: blocks),
                               block: Dim3(QuantizeQ8_1Kernel.threads),
@@ -327,26 +352,45 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         }
         for product in products {
             let spec = graph.spec(product.weight)
-            let integer = QuantizedGEMVKernel.supportedTypes.contains(spec.type)
-            var start = 0
-            while start < rows {
-                let batch = [8, 4, 2, 1].first { $0 <= rows - start }!
-                let gemv: Kernel
-                let activations: LaunchArgument
-                if integer {
-                    gemv = kernel(QuantizedGEMVKernel.name(spec.type, batch: batch)) { QuantizedGEMVKernel.make(spec.type, batch: batch) }
-                    activations = .memory(workspace.quantized, offset: start * columns / 32 * 36)
+            for span in spans {
+                if span.prompt, integer(spec) {
+                    let gemm = kernel(TensorCoreGEMMKernel.name(spec.type)) { TensorCoreGEMMKernel.make(spec.type) }
+                    try device.launch(gemm, grid: TensorCoreGEMMKernel.grid(rows: spec.rows, tokens: span.rows.count),
+                                      block: Dim3(TensorCoreGEMMKernel.threads),
+                                      arguments: [.memory(matrices[product.weight.index]), tensor(input, row: span.rows.lowerBound),
+                                                  tensor(product.output, row: span.rows.lowerBound), .u32(UInt32(spec.rows)),
+                                                  .u32(UInt32(spec.columns)), .u32(UInt32(span.rows.count))])
                 } else {
-                    gemv = kernel(FloatGEMVKernel.name(spec.type, batch: batch)) { FloatGEMVKernel.make(spec.type, batch: batch) }
-                    activations = tensor(input, row: start)
+                    try multiplyRows(input, product, rows: span.rows)
                 }
-                let grid = integer ? QuantizedGEMVKernel.grid(rows: spec.rows) : FloatGEMVKernel.grid(rows: spec.rows)
-                let threads = integer ? QuantizedGEMVKernel.threads : FloatGEMVKernel.threads
-                try device.launch(gemv, grid: grid, block: Dim3(threads),
-                                  arguments: [.memory(matrices[product.weight.index]), activations, tensor(product.output, row: start),
-                                              .u32(UInt32(spec.rows)), .u32(UInt32(spec.columns))])
-                start += batch
             }
+        }
+    }
+
+    /// `W · input` for `rows` through the GEMV kernels, up to 8 rows per launch (each launch reads
+    /// the whole matrix once).
+    private func multiplyRows(_ input: TensorRef, _ product: GraphOperation.MatrixProduct, rows: Range<Int>) throws {
+        let columns = graph.spec(input).width
+        let spec = graph.spec(product.weight)
+        let integer = QuantizedGEMVKernel.supportedTypes.contains(spec.type)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let batch = [8, 4, 2, 1].first { $0 <= rows.upperBound - start }!
+            let gemv: Kernel
+            let activations: LaunchArgument
+            if integer {
+                gemv = kernel(QuantizedGEMVKernel.name(spec.type, batch: batch)) { QuantizedGEMVKernel.make(spec.type, batch: batch) }
+                activations = .memory(workspace.quantized, offset: start * columns / 32 * 36)
+            } else {
+                gemv = kernel(FloatGEMVKernel.name(spec.type, batch: batch)) { FloatGEMVKernel.make(spec.type, batch: batch) }
+                activations = tensor(input, row: start)
+            }
+            let grid = integer ? QuantizedGEMVKernel.grid(rows: spec.rows) : FloatGEMVKernel.grid(rows: spec.rows)
+            let threads = integer ? QuantizedGEMVKernel.threads : FloatGEMVKernel.threads
+            try device.launch(gemv, grid: grid, block: Dim3(threads),
+                              arguments: [.memory(matrices[product.weight.index]), activations, tensor(product.output, row: start),
+                                          .u32(UInt32(spec.rows)), .u32(UInt32(spec.columns))])
+            start += batch
         }
     }
 

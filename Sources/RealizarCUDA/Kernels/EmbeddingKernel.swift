@@ -33,21 +33,9 @@ public enum EmbeddingKernel {
         let sub = index % perRow
         let id = k.load(.u32, from: ids + (token << 2))
         let row = table + k.mulWide(id, WeightBlockDecoder.rowBytes(type, columns: columns))
-        let w = WeightBlockDecoder.decode(type, k: k, row: row, sub: sub)
+        let values = WeightBlockDecoder.decode(type, k: k, row: row, sub: sub).values(k)
         let out = y + k.mulWide(index, 128)
-        for j in 0..<32 {
-            let byte = (w.words[j / 4] >> (8 * (j % 4))) & 0xFF
-            var value: Value
-            if let (s0, s1) = w.halfScales {
-                let level = (byte - 32).bits(as: .s32) * (j < 16 ? s0 : s1)
-                value = w.scale * level.to(.f32)
-            } else {
-                let level = w.signedLevels ? ((byte << 24).bits(as: .s32) >> 24) : byte
-                value = w.scale * level.to(.f32)
-                if let offset = w.offset { value = value + offset }
-            }
-            k.store(value, to: out, offset: 4 * j)
-        }
+        for (j, value) in values.enumerated() { k.store(value, to: out, offset: 4 * j) }
         return k.finish()
     }
 

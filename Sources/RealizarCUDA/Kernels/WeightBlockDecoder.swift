@@ -13,6 +13,20 @@ struct DecodedSubBlock {
     /// Q6_K: signed 8-bit scales of each half (16 values) of the sub-block; levels are unsigned
     /// 0..63 with the −32 taken out through the activations' sums.
     var halfScales: (Value, Value)?
+
+    /// The sub-block's 32 weights as f32 (what the GEMV's integer dot product stands for).
+    func values(_ k: KernelBuilder) -> [Value] {
+        (0..<32).map { j in
+            let byte = (words[j / 4] >> (8 * (j % 4))) & 0xFF
+            if let (s0, s1) = halfScales {
+                let level = (byte - 32).bits(as: .s32) * (j < 16 ? s0 : s1)
+                return scale * level.to(.f32)
+            }
+            let level = signedLevels ? ((byte << 24).bits(as: .s32) >> 24) : byte
+            let value = scale * level.to(.f32)
+            return offset.map { value + $0 } ?? value
+        }
+    }
 }
 
 /// Generates the per-type decoding of weight sub-blocks (GGUF/ggml block layouts, see
