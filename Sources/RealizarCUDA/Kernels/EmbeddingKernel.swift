@@ -19,7 +19,6 @@ public enum EmbeddingKernel {
     }
 
     public static func make(_ type: GGMLType) -> Kernel {
-        if floatTypes.contains(type) { return makeFloat(type) }
         let k = KernelBuilder(name: name(type), maxThreads: threads)
         let table = k.pointerParameter("table")
         let ids = k.pointerParameter("ids")
@@ -28,37 +27,24 @@ public enum EmbeddingKernel {
         let columns = k.u32Parameter("columns")
         let index = k.blockIndex * threads + k.threadIndex
         k.returnIf(index.ge(total))
-        let perRow = columns >> 5
-        let token = index / perRow
-        let sub = index % perRow
-        let id = k.load(.u32, from: ids + (token << 2))
-        let row = table + k.mulWide(id, WeightBlockDecoder.rowBytes(type, columns: columns))
-        let values = WeightBlockDecoder.decode(type, k: k, row: row, sub: sub).values(k)
-        let out = y + k.mulWide(index, 128)
-        for (j, value) in values.enumerated() { k.store(value, to: out, offset: 4 * j) }
-        return k.finish()
-    }
-
-    private static func makeFloat(_ type: GGMLType) -> Kernel {
-        let k = KernelBuilder(name: name(type), maxThreads: threads)
-        let table = k.pointerParameter("table")
-        let ids = k.pointerParameter("ids")
-        let y = k.pointerParameter("y")
-        let total = k.u32Parameter("count")
-        let columns = k.u32Parameter("columns")
-        let index = k.blockIndex * threads + k.threadIndex
-        k.returnIf(index.ge(total))
-        let token = index / columns
-        let column = index % columns
-        let id = k.load(.u32, from: ids + (token << 2))
-        let element = k.mulWide(id, columns) + column.to(.u64)
-        let value: Value
-        switch type {
-        case .f32: value = k.load(.f32, from: table + (element << 2))
-        case .f16: value = k.loadHalf(from: table + (element << 1))
-        default: value = (k.load(.u16, from: table + (element << 1)).to(.u32) << 16).bits(as: .f32)
+        if floatTypes.contains(type) {
+            let id = k.load(.u32, from: ids + ((index / columns) << 2))
+            let element = k.mulWide(id, columns) + (index % columns).to(.u64)
+            let value: Value
+            switch type {
+            case .f32: value = k.load(.f32, from: table + (element << 2))
+            case .f16: value = k.loadHalf(from: table + (element << 1))
+            default: value = (k.load(.u16, from: table + (element << 1)).to(.u32) << 16).bits(as: .f32)
+            }
+            k.store(value, to: y + (index.to(.u64) << 2))
+        } else {
+            let perRow = columns >> 5
+            let id = k.load(.u32, from: ids + ((index / perRow) << 2))
+            let row = table + k.mulWide(id, WeightBlockDecoder.rowBytes(type, columns: columns))
+            let values = WeightBlockDecoder.decode(type, k: k, row: row, sub: index % perRow).values(k)
+            let out = y + k.mulWide(index, 128)
+            for (j, value) in values.enumerated() { k.store(value, to: out, offset: 4 * j) }
         }
-        k.store(value, to: y + (index.to(.u64) << 2))
         return k.finish()
     }
 
