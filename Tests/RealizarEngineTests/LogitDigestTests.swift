@@ -7,8 +7,9 @@ import RealizarTestSupport
 /// The f32 logits of fixed prompts, alone and batched, hashed: refactoring the forward pass must
 /// not change one bit of them. The digests in `Tests/Fixtures/logit-digests.json` were recorded
 /// with the engine as it was before the forward pass moved behind the `Backend` seam (one run per
-/// kernel family, chosen then with `REALIZAR_CPU`); now every family this CPU has runs in one
-/// process, each through its own `CPUBackend`.
+/// kernel family, chosen then with `REALIZAR_CPU`; the AVX-512 ones on an AVX-512 machine with
+/// the same commit, c7fbb86); now every family this CPU has runs in one process, each through its
+/// own `CPUBackend`.
 ///
 /// `REALIZAR_RECORD_DIGESTS=1` writes the digests this build computes into the file instead of
 /// comparing (for a deliberate change of the numbers, to be explained in the commit).
