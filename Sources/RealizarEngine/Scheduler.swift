@@ -318,8 +318,16 @@ public final class Scheduler: @unchecked Sendable {
                 }
             }
             if batch.isEmpty { updateSnapshot(active); continue }
+            // Plain greedy sequences need only each row's argmax, which a GPU finds where the
+            // logits are; any other sampler in the pass needs the logits on the host.
+            let argmaxOnly = members.allSatisfy { $0.state.needsOnlyArgmax }
+            var argmaxes: [Int] = []
             do {
-                try model.decoder.forward(batch: batch, logits: &logits)
+                if argmaxOnly {
+                    argmaxes = try model.decoder.forwardGreedy(batch: batch)
+                } else {
+                    try model.decoder.forward(batch: batch, logits: &logits)
+                }
             } catch {
                 for sequence in active { end(sequence, reason: .cancelled, error: "\(error)") }
                 active.removeAll()
@@ -331,8 +339,12 @@ public final class Scheduler: @unchecked Sendable {
             var ended = false
             logits.withUnsafeMutableBufferPointer { all in
                 for (index, sequence) in members.enumerated() {
-                    let row = UnsafeMutableBufferPointer(rebasing: all[(index * vocabulary)..<((index + 1) * vocabulary)])
-                    let step = sequence.state.advance(logits: row)
+                    let step: SequenceStep
+                    if argmaxOnly {
+                        step = sequence.state.advance(argmax: argmaxes[index])
+                    } else {
+                        step = sequence.state.advance(logits: UnsafeMutableBufferPointer(rebasing: all[(index * vocabulary)..<((index + 1) * vocabulary)]))
+                    }
                     if sequence.firstToken == nil { sequence.firstToken = Date() }
                     if let token = step.token { sequence.nextToken = token }
                     if step.token != nil || !step.text.isEmpty { sequence.onEvent(.step(step)) }

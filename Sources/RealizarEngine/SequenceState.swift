@@ -58,13 +58,29 @@ public struct SequenceState: Sendable {
 
     public var isFinished: Bool { finishReason != nil }
 
+    /// Whether the next token is the argmax of the raw logits alone (plain greedy sampling, no
+    /// log-probabilities, no constraint): then `advance(argmax:)` may take it from the backend.
+    public var needsOnlyArgmax: Bool { request.sampling.isPlainArgmax && topLogprobs == nil && constraint == nil }
+
     /// Samples the next token from `logits` (the last position's, `vocabularySize` floats,
     /// modified in place) and advances. After a step with a `finishReason`, do not call again.
     public mutating func advance(logits: UnsafeMutableBufferPointer<Float>) -> SequenceStep {
         precondition(finishReason == nil, "the sequence has finished")
         if request.maxTokens <= 0 { return finish(.length) }
-        let sampled = choose(logits)
-        guard let sampled else { return finish(.endOfGeneration) }
+        guard let sampled = choose(logits) else { return finish(.endOfGeneration) }
+        return accept(sampled)
+    }
+
+    /// Advances with `argmax`, the largest logit's id (only when `needsOnlyArgmax`): the token
+    /// `advance(logits:)` would have sampled.
+    public mutating func advance(argmax: Int) -> SequenceStep {
+        precondition(finishReason == nil, "the sequence has finished")
+        precondition(needsOnlyArgmax, "the sampler needs the logits")
+        if request.maxTokens <= 0 { return finish(.length) }
+        return accept(SampledToken(id: argmax, logprob: 0, top: []))
+    }
+
+    private mutating func accept(_ sampled: SampledToken) -> SequenceStep {
         let token = sampled.id
         if tokenizer.isEndOfGeneration(token) { return finish(.endOfGeneration) }
         generatedCount += 1

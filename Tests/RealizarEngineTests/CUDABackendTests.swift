@@ -86,4 +86,39 @@ import RealizarTestSupport
             #expect(row.map(\.bitPattern) == single.map(\.bitPattern), "pass \(pass): the batched logits differ from the sequence alone")
         }
     }
+
+    /// Greedy decoding with the argmax on the device gives the tokens the host's argmax of the
+    /// downloaded logits gives, step after step (the later steps replayed from a capture).
+    @Test func deviceArgmaxMatchesTheHostArgmax() throws {
+        let folder = try TemporaryFolder()
+        let url = folder.file("qwen2.gguf")
+        try ConformanceModel(variant: .qwen2, type: .q8_0).serialized().write(to: url)
+        let file = try GGUFFile(path: url.path)
+        let model = try DecoderModel(graph: try ModelRegistry.graph(file), weights: file, backend: CUDABackend(device: InterpreterDevice()))
+        let prompts = [[3, 4, 5], Array(40..<60), [7, 8]]
+        let onDevice = try prompts.map { _ in try model.makeCache(capacity: 40) }
+        let onHost = try prompts.map { _ in try model.makeCache(capacity: 40) }
+        // Each run on its own, so that its steps repeat and get captured.
+        var deviceTokens = [try model.forwardGreedy(batch: zip(onDevice, prompts).map { SequenceBatch(cache: $0, tokens: $1) })]
+        for _ in 0..<6 {
+            deviceTokens.append(try model.forwardGreedy(batch: zip(onDevice, deviceTokens.last!).map { SequenceBatch(cache: $0, tokens: [$1]) }))
+        }
+        var logits: [Float] = []
+        let vocabulary = model.vocabularySize
+        func hostArgmax() -> [Int] {
+            (0..<prompts.count).map { row in
+                let slice = logits[(row * vocabulary)..<((row + 1) * vocabulary)]
+                return slice.indices.max { slice[$0] < slice[$1] || (slice[$0] == slice[$1] && $0 > $1) }! - row * vocabulary
+            }
+        }
+        try model.forward(batch: zip(onHost, prompts).map { SequenceBatch(cache: $0, tokens: $1) }, logits: &logits)
+        var hostTokens = [hostArgmax()]
+        for _ in 0..<6 {
+            try model.forward(batch: zip(onHost, hostTokens.last!).map { SequenceBatch(cache: $0, tokens: [$1]) }, logits: &logits)
+            hostTokens.append(hostArgmax())
+        }
+        #expect(deviceTokens == hostTokens)
+        let prepared = try #require(model.prepared as? CUDAModel)
+        #expect(prepared.replayedSteps >= 8, "replayed \(prepared.replayedSteps) steps")
+    }
 }

@@ -46,6 +46,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
     struct StepKey: Hashable {
         let caches: [Int]
         let logits: [Int]
+        let greedy: Bool
         let workspace: Int
     }
 
@@ -117,6 +118,27 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
     }
 
     func run(_ pass: ForwardPass, into logits: inout [Float]) throws {
+        let selected = try execute(pass, greedy: false)
+        let vocabulary = graph.vocabularySize
+        if logits.count != selected * vocabulary {
+            logits.removeAll(keepingCapacity: true)
+            logits.append(contentsOf: repeatElement(0, count: selected * vocabulary))
+        }
+        try logits.withUnsafeMutableBytes { try device.download(workspace.tensors[ModelGraph.logits.index], offset: 0, into: $0) }
+    }
+
+    /// The argmax of each logits row found on the device (`ArgmaxKernel`, inside a captured step
+    /// too): 4 bytes per sequence cross to the host instead of the vocabulary's logits.
+    func runGreedy(_ pass: ForwardPass) throws -> [Int] {
+        let selected = try execute(pass, greedy: true)
+        var ids = [UInt32](repeating: 0, count: selected)
+        try ids.withUnsafeMutableBytes { try device.download(workspace.argmaxes, offset: 0, into: $0) }
+        // No logit above −∞ leaves the kernel's start index; the host's argmax says 0 then.
+        return ids.map { Int($0) < graph.vocabularySize ? Int($0) : 0 }
+    }
+
+    /// Queues the pass, and with `greedy` each selected row's argmax; returns the selected rows.
+    private func execute(_ pass: ForwardPass, greedy: Bool) throws -> Int {
         try device.makeCurrent()
         let n = pass.rowCount
         let selected = pass.selectedCount
@@ -158,9 +180,13 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             try angles.withUnsafeBytes { try device.upload($0, to: w.angles[index], offset: 0) }
         }
         let context = PassContext(rows: n, selected: selected, entries: entries, layout: layout)
-        let encodeAll = { for operation in self.graph.operations { try self.encode(operation, context) } }
+        let encodeAll = {
+            for operation in self.graph.operations { try self.encode(operation, context) }
+            if greedy { try self.argmax(rows: selected) }
+        }
         if capturesSteps, entries.allSatisfy({ $0.rows == 1 }) {
-            let key = StepKey(caches: entries.map(\.cache.serial), logits: pass.logitRows.map(\.count), workspace: w.generation)
+            let key = StepKey(caches: entries.map(\.cache.serial), logits: pass.logitRows.map(\.count), greedy: greedy,
+                              workspace: w.generation)
             if let captured = graphs.first(where: { $0.key == key }) {
                 try device.replay(captured.launches)
                 replayedSteps += 1
@@ -178,12 +204,24 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         } else {
             try encodeAll()
         }
-        let vocabulary = graph.vocabularySize
-        if logits.count != selected * vocabulary {
-            logits.removeAll(keepingCapacity: true)
-            logits.append(contentsOf: repeatElement(0, count: selected * vocabulary))
+        return selected
+    }
+
+    /// Blocks of the first argmax pass over one row of logits.
+    static let argmaxBlocks = 32
+
+    /// Each logits row's argmax into `workspace.argmaxes`, two launches a row.
+    private func argmax(rows: Int) throws {
+        let vocabulary = graph.vocabularySize, blocks = Self.argmaxBlocks
+        let partial = kernel("argmax_partial", ArgmaxKernel.makePartial)
+        let final = kernel("argmax_final", ArgmaxKernel.makeFinal)
+        for row in 0..<rows {
+            let partials = LaunchArgument.memory(workspace.argmaxPartials, offset: 8 * blocks * row)
+            try device.launch(partial, grid: Dim3(blocks), block: Dim3(ArgmaxKernel.threads),
+                              arguments: [tensor(ModelGraph.logits, row: row), partials, .u32(UInt32(vocabulary))])
+            try device.launch(final, grid: Dim3(1), block: Dim3(ArgmaxKernel.threads),
+                              arguments: [partials, .memory(workspace.argmaxes, offset: 4 * row), .u32(UInt32(blocks))])
         }
-        try logits.withUnsafeMutableBytes { try device.download(w.tensors[ModelGraph.logits.index], offset: 0, into: $0) }
     }
 
     private struct PassContext {
@@ -457,6 +495,9 @@ final class CUDAWorkspace {
     private(set) var quantized: DeviceMemory
     private(set) var positionRows: DeviceMemory
     private(set) var partials: DeviceMemory
+    /// Each logits row's argmax, and the first argmax pass's pairs.
+    private(set) var argmaxes: DeviceMemory
+    private(set) var argmaxPartials: DeviceMemory
 
     init(graph: ModelGraph, device: any KernelDevice) throws {
         self.graph = graph
@@ -466,6 +507,8 @@ final class CUDAWorkspace {
         quantized = empty
         positionRows = empty
         partials = empty
+        argmaxes = empty
+        argmaxPartials = empty
     }
 
     func reserve(rows: Int, splits: Int) throws {
@@ -479,6 +522,8 @@ final class CUDAWorkspace {
             let widest = graph.tensors.map(\.width).max() ?? 0
             quantized = try device.allocate(bytes: capacity * ((widest + 31) / 32) * 36)
             positionRows = try device.allocate(bytes: 4 * capacity * widest)
+            argmaxes = try device.allocate(bytes: 4 * capacity)
+            argmaxPartials = try device.allocate(bytes: 8 * CUDAModel.argmaxBlocks * capacity)
             rowCapacity = capacity
             splitCapacity = 0
         }

@@ -21,6 +21,24 @@ public protocol PreparedModel: AnyObject, Sendable {
     /// their keys and values, and writes into `logits` the logits of the rows `pass.logitRows`
     /// names, entry after entry (`vocabularySize` floats each). Does not advance `cache.count`.
     func run(_ pass: ForwardPass, into logits: inout [Float]) throws
+    /// As `run`, but returns the index of each of those rows' largest logit (the lowest index
+    /// among equal ones, 0 when none is above −∞): greedy decoding, where a backend need not copy
+    /// the logits out of its memory.
+    func runGreedy(_ pass: ForwardPass) throws -> [Int]
+}
+
+extension PreparedModel {
+    /// The logits through `run`, their argmax on the host.
+    public func runGreedy(_ pass: ForwardPass) throws -> [Int] {
+        var logits: [Float] = []
+        try run(pass, into: &logits)
+        let rows = pass.selectedCount
+        guard rows > 0 else { return [] }
+        let width = logits.count / rows
+        return logits.withUnsafeBufferPointer { all in
+            (0..<rows).map { LogitScans.argmax(UnsafeBufferPointer(rebasing: all[($0 * width)..<(($0 + 1) * width)])) }
+        }
+    }
 }
 
 /// One forward pass as the backend sees it: validated entries, and which of each entry's rows

@@ -78,9 +78,27 @@ public final class DecoderModel: @unchecked Sendable {
         }, into: &logits)
     }
 
+    /// As `forward(batch:logits:)`, but returns for each entry that wants logits the id of its
+    /// last token's largest logit (the lowest among equals): greedy decoding without the logits
+    /// leaving the backend.
+    public func forwardGreedy(batch: [SequenceBatch]) throws -> [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        let pass = try validated(batch) { entry in entry.wantsLogits ? (entry.tokens.count - 1)..<entry.tokens.count : 0..<0 }
+        let ids = try prepared.runGreedy(pass)
+        for entry in batch { entry.cache.count += entry.tokens.count }
+        return ids
+    }
+
     private func run(_ batch: [SequenceBatch], logitRows: (SequenceBatch) -> Range<Int>, into logits: inout [Float]) throws {
         lock.lock()
         defer { lock.unlock() }
+        try prepared.run(try validated(batch, logitRows: logitRows), into: &logits)
+        for entry in batch { entry.cache.count += entry.tokens.count }
+    }
+
+    /// The pass `batch` makes, once every entry is checked.
+    private func validated(_ batch: [SequenceBatch], logitRows: (SequenceBatch) -> Range<Int>) throws -> ForwardPass {
         var n = 0
         var seen = Set<ObjectIdentifier>()
         for entry in batch {
@@ -100,8 +118,7 @@ public final class DecoderModel: @unchecked Sendable {
             n += entry.tokens.count
         }
         guard n > 0 else { throw ModelError("empty batch: at least one token is needed") }
-        try prepared.run(ForwardPass(entries: batch, logitRows: batch.map(logitRows), rowCount: n), into: &logits)
-        for entry in batch { entry.cache.count += entry.tokens.count }
+        return ForwardPass(entries: batch, logitRows: batch.map(logitRows), rowCount: n)
     }
 
     /// Checks that every id names a row of the embedding table: the one place token ids are

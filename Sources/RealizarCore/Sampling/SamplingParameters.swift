@@ -67,6 +67,12 @@ public struct SamplingParameters: Sendable, Equatable {
     /// Whether the draw is replaced by an argmax.
     public var isGreedy: Bool { temperature <= 0 }
 
+    /// Whether a token is the argmax of the raw logits: greedy, with no bias or penalty to move
+    /// them first.
+    public var isPlainArgmax: Bool {
+        isGreedy && logitBias.isEmpty && repeatPenalty == 1 && frequencyPenalty == 0 && presencePenalty == 0
+    }
+
     /// A field of ``SamplingParameters``, named in validation errors.
     public enum Field: String, Sendable, CaseIterable, CustomStringConvertible {
         case temperature, topK, topP, minP, typicalP, repeatPenalty, repeatLastN
