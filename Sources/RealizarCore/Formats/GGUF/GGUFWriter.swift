@@ -8,13 +8,26 @@ public struct GGUFWriter {
         public var type: GGMLType
         public var shape: [Int]
         /// The tensor's bytes; their count must equal `type.byteCount(forElements:)` of the shape.
+        /// Empty for a tensor whose bytes `write(to:streaming:)` asks for.
         public var data: Data
+        /// Bytes the tensor takes in the file.
+        public var byteCount: Int
 
         public init(name: String, type: GGMLType, shape: [Int], data: Data) {
             self.name = name
             self.type = type
             self.shape = shape
             self.data = data
+            byteCount = data.count
+        }
+
+        /// A tensor whose bytes are made when the file is written.
+        public init(name: String, type: GGMLType, shape: [Int]) {
+            self.name = name
+            self.type = type
+            self.shape = shape
+            data = Data()
+            byteCount = type.byteCount(forElements: shape.reduce(1, *)) ?? 0
         }
     }
 
@@ -52,7 +65,7 @@ public struct GGUFWriter {
             for dimension in tensor.shape { out.appendLittleEndian(UInt64(dimension)) }
             out.appendLittleEndian(tensor.type.rawValue)
             out.appendLittleEndian(UInt64(offset))
-            offset = Self.aligned(offset + tensor.data.count, alignment)
+            offset = Self.aligned(offset + tensor.byteCount, alignment)
         }
         out.append(Data(count: Self.aligned(out.count, alignment) - out.count))
         return out
@@ -70,6 +83,23 @@ public struct GGUFWriter {
 
     public func write(to url: URL) throws {
         try serialized().write(to: url)
+    }
+
+    /// Writes the header, then tensor `i`'s bytes as `bytes(i)` makes them, one tensor in memory
+    /// at a time (an 8B model need never be whole in memory).
+    public func write(to url: URL, streaming bytes: (Int) throws -> Data) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: header()) else {
+            throw ModelError("cannot create \(url.path)")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        for (index, tensor) in tensors.enumerated() {
+            let data = try bytes(index)
+            precondition(data.count == tensor.byteCount, "\(tensor.name): \(data.count) bytes for \(tensor.byteCount)")
+            try handle.write(contentsOf: data)
+            try handle.write(contentsOf: Data(count: Self.aligned(data.count, alignment) - data.count))
+        }
     }
 
     static func aligned(_ value: Int, _ alignment: Int) -> Int {
