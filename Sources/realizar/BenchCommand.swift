@@ -27,6 +27,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: [.short, .customLong("repetitions")], help: "Measured runs of each test (after one warm-up).")
     var r = 5
 
+    @Option(help: "Also measure batched generation, like llama-batched-bench: for each count B (comma-separated), B sequences prefill --batch-prompt tokens each in one pass, then generate -n tokens each, all B in every step (greedy).")
+    var batch: String?
+
+    @Option(name: .customLong("batch-prompt"), help: "Prompt tokens per sequence in the --batch test.")
+    var batchPrompt = 128
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -42,6 +48,8 @@ struct BenchCommand: ParsableCommand {
         /// memory bandwidth.
         var bandwidthLimitTokensPerSecond: Double?
         var bandwidthGigabytesPerSecond: Double?
+        /// For a batched test: the prompts' rate, all sequences in one pass (t/s is generation's).
+        var prefillTokensPerSecond: Double?
     }
 
     func run() throws {
@@ -91,18 +99,59 @@ struct BenchCommand: ParsableCommand {
                 }
                 results.append(result)
             }
+            if let batch {
+                let counts = try batch.split(separator: ",").map { piece -> Int in
+                    guard let count = Int(piece.trimmingCharacters(in: .whitespaces)), count >= 1, count <= 1024 else {
+                        throw ValidationError("--batch expects counts between 1 and 1024, got '\(piece)'")
+                    }
+                    return count
+                }
+                for count in counts {
+                    let prompts = (0..<count).map { _ in randomTokens(batchPrompt) }
+                    let steps = randomTokens(count)
+                    let generated = max(n, 1)
+                    var prefill: [Double] = [], generation: [Double] = []
+                    for repetition in 0...max(r, 1) {
+                        let caches = try prompts.map { _ in try decoder.makeCache(capacity: batchPrompt + generated) }
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        _ = try decoder.forwardGreedy(batch: zip(caches, prompts).map { SequenceBatch(cache: $0, tokens: $1) })
+                        let prefilled = DispatchTime.now().uptimeNanoseconds
+                        // Fixed tokens each step: the rate is measured, not the text.
+                        for _ in 0..<generated {
+                            _ = try decoder.forwardGreedy(batch: zip(caches, steps).map { SequenceBatch(cache: $0, tokens: [$1]) })
+                        }
+                        let end = DispatchTime.now().uptimeNanoseconds
+                        guard repetition > 0 else { continue }  // the first run warms up
+                        prefill.append(Double(count * batchPrompt) / (Double(prefilled - start) / 1e9))
+                        generation.append(Double(count * generated) / (Double(end - prefilled) / 1e9))
+                    }
+                    let mean = generation.reduce(0, +) / Double(generation.count)
+                    let deviation = generation.count > 1
+                        ? (generation.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(generation.count - 1)).squareRoot() : 0
+                    var result = Result(test: "batched tg\(generated) ×\(count)", tokens: count * generated, threads: threads,
+                                        kernels: (decoder.backend as? CPUBackend)?.family.rawValue ?? decoder.backend.name,
+                                        meanTokensPerSecond: mean, standardDeviation: deviation, samples: generation)
+                    result.prefillTokensPerSecond = prefill.reduce(0, +) / Double(prefill.count)
+                    results.append(result)
+                }
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(results), as: UTF8.self))
             } else {
-                print("| model | size | threads | kernels | test | t/s | memory-bound limit |")
+                print("| model | size | threads | kernels | test | t/s | memory-bound limit, or prefill |")
                 print("| --- | ---: | ---: | --- | ---: | ---: | --- |")
                 for result in results {
-                    let limit = result.bandwidthLimitTokensPerSecond.map {
-                        String(format: "%.1f t/s (%.1f GB/s, %@ per token)", $0, result.bandwidthGigabytesPerSecond ?? 0,
-                               ByteCount.format(decoder.graph.bytesPerToken))
-                    } ?? ""
+                    let limit: String
+                    if let prefill = result.prefillTokensPerSecond {
+                        limit = String(format: "prefill %d×%d tokens: %.1f t/s", result.tokens / max(n, 1), batchPrompt, prefill)
+                    } else if let bound = result.bandwidthLimitTokensPerSecond {
+                        limit = String(format: "%.1f t/s (%.1f GB/s, %@ per token)", bound, result.bandwidthGigabytesPerSecond ?? 0,
+                                       ByteCount.format(decoder.graph.bytesPerToken))
+                    } else {
+                        limit = ""
+                    }
                     print("| \(file.file.fileName) | \(ByteCount.format(file.file.size)) | \(threads) | \(result.kernels) | \(result.test) | "
                           + String(format: "%.2f ± %.2f", result.meanTokensPerSecond, result.standardDeviation) + " | \(limit) |")
                 }
