@@ -145,7 +145,7 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
             w.set(key("expert_feed_forward_length"), .uint32(UInt32(Self.experts.hidden)))
         case .llama, .gpt2: break
         }
-        Self.setVocabulary(&w)
+        RandomModel.setVocabulary(&w, size: Self.vocabularySize)
 
         func add(_ name: String, _ shape: [Int], _ values: [Float], quantizable: Bool = true) {
             if type == .q8_0, quantizable, shape.count >= 2, shape[0] % 32 == 0 {
@@ -265,24 +265,6 @@ struct ConformanceModel: Sendable, CustomStringConvertible {
             let smooth = (original / wavelength - low) / (high - low)
             return Float(1 / ((1 - smooth) / factor + smooth))
         }
-    }
-
-    static func setVocabulary(_ w: inout GGUFWriter) {
-        var tokens = ["<unk>", "<s>", "</s>"], types: [Int32] = [2, 3, 3]
-        for byte in 0..<256 {
-            tokens.append(String(format: "<0x%02X>", byte))
-            types.append(6)
-        }
-        while tokens.count < vocabularySize {
-            tokens.append("▁t\(tokens.count)")
-            types.append(1)
-        }
-        w.set("tokenizer.ggml.model", .string("llama"))
-        w.set("tokenizer.ggml.tokens", .array(.string(tokens)))
-        w.set("tokenizer.ggml.scores", .array(.float32(tokens.indices.map { -Float($0) })))
-        w.set("tokenizer.ggml.token_type", .array(.int32(types)))
-        w.set("tokenizer.ggml.bos_token_id", .uint32(1))
-        w.set("tokenizer.ggml.eos_token_id", .uint32(2))
     }
 }
 

@@ -214,8 +214,8 @@ public struct RandomModel: Sendable {
     }
 
     /// `<unk>`, `<s>`, `</s>`, the 256 byte tokens llama.cpp's SPM vocabulary needs, then plain
-    /// pieces up to `size`.
-    static func setVocabulary(_ w: inout GGUFWriter, size: Int) {
+    /// pieces up to `size` (the tests' random models use it too).
+    public static func setVocabulary(_ w: inout GGUFWriter, size: Int) {
         var tokens = ["<unk>", "<s>", "</s>"], types: [Int32] = [2, 3, 3]
         for byte in 0..<256 {
             tokens.append(String(format: "<0x%02X>", byte))
