@@ -164,34 +164,20 @@ enum Arithmetic {
     static func compare(_ comparison: Comparison, _ type: ScalarType, _ x: UInt64, _ y: UInt64) -> Bool {
         if type == .f32 {
             let a = float(x), b = float(y)
-            if a.isNaN || b.isNaN { return false }
-            switch comparison {
-            case .eq: return a == b
-            case .ne: return a != b
-            case .lt: return a < b
-            case .le: return a <= b
-            case .gt: return a > b
-            case .ge: return a >= b
-            }
+            // PTX's ordered comparisons are false with a NaN operand, `ne` included.
+            return a.isNaN || b.isNaN ? false : compare(comparison, a, b)
         }
-        if type.isSigned {
-            let a = signed(x, type), b = signed(y, type)
-            switch comparison {
-            case .eq: return a == b
-            case .ne: return a != b
-            case .lt: return a < b
-            case .le: return a <= b
-            case .gt: return a > b
-            case .ge: return a >= b
-            }
-        }
+        return type.isSigned ? compare(comparison, signed(x, type), signed(y, type)) : compare(comparison, x, y)
+    }
+
+    private static func compare<T: Comparable>(_ comparison: Comparison, _ a: T, _ b: T) -> Bool {
         switch comparison {
-        case .eq: return x == y
-        case .ne: return x != y
-        case .lt: return x < y
-        case .le: return x <= y
-        case .gt: return x > y
-        case .ge: return x >= y
+        case .eq: return a == b
+        case .ne: return a != b
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        case .ge: return a >= b
         }
     }
 
