@@ -5,7 +5,7 @@ import Testing
 /// The device Q8_1 quantizer against `Q8_1Block.quantize`: identical bytes.
 @Suite struct QuantizeQ8_1Tests {
     @Test func matchesTheScalarQuantizerBitForBit() throws {
-        var random = TestRandom(seed: 1)
+        var random = TestData(seed: 1)
         let blocks = 19  // not a multiple of the 8 blocks a CTA handles: the tail warps exit early
         var x = random.floats(32 * blocks, scale: 3)
         for j in 0..<32 { x[32 + j] = 0 }  // an all-zero block: d = 0

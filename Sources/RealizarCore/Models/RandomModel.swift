@@ -152,7 +152,7 @@ public struct RandomModel: Sendable {
 
     /// Norm weights near 1.
     static func norm(count: Int, seed: UInt64) -> Data {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let values = (0..<count).map { _ in 1 + 0.1 * (Float(random.next() >> 40) / Float(1 << 24) - 0.5) }
         return values.withUnsafeBytes { Data($0) }
     }
@@ -169,7 +169,7 @@ public struct RandomModel: Sendable {
             let address = UInt(bitPattern: raw.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let base = UnsafeMutableRawPointer(bitPattern: address)!
-                var random = SplitMix64(state: seed &+ UInt64(chunk) &* 0xD1B5_4A32_D192_ED03)
+                var random = SplitMix64(seed: seed &+ UInt64(chunk) &* 0xD1B5_4A32_D192_ED03)
                 let first = chunk * rows / chunks, end = (chunk + 1) * rows / chunks
                 let start = base + first * rowBytes, count = (end - first) * rowBytes
                 let words = count / 8

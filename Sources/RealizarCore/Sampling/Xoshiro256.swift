@@ -14,7 +14,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable {
     /// Seeds the four state words from SplitMix64, as the algorithm's authors recommend: any 64-bit
     /// seed (0 included) gives a well-mixed, non-zero state, and nearby seeds give unrelated streams.
     public init(seed: UInt64) {
-        var splitMix = SplitMix64(state: seed)
+        var splitMix = SplitMix64(seed: seed)
         s0 = splitMix.next()
         s1 = splitMix.next()
         s2 = splitMix.next()
@@ -55,11 +55,14 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood, 2014), used only to expand one seed into xoshiro's state.
-struct SplitMix64: Sendable {
-    var state: UInt64
+/// SplitMix64 (Steele, Lea and Flood, 2014): expands one seed into xoshiro's state, and is the
+/// seeded generator of random weights and test data (the same sequence on every machine).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
 
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -5,7 +5,7 @@ import Testing
 @Suite struct SamplingXoshiro256Tests {
     @Test func splitMix64MatchesTheReferenceSequence() {
         // Reference: splitmix64.c (Vigna), seed 1234567.
-        var generator = SplitMix64(state: 1_234_567)
+        var generator = SplitMix64(seed: 1_234_567)
         let actual = (0..<5).map { _ in generator.next() }
         let expected: [UInt64] = [
             6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
