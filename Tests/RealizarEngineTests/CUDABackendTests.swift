@@ -87,6 +87,32 @@ import RealizarTestSupport
         }
     }
 
+    /// The fused decode kernels compute what the separate kernels compute, bit for bit, on every
+    /// architecture: short prompts (which take the fused plan too) and decode steps of two
+    /// sequences, fused against unfused.
+    @Test(arguments: [ConformanceModel.Variant.llama, .qwen2, .qwen3, .phi3, .gpt2, .gemma3, .gemma2])
+    func fusedDecodeKernelsAreBitIdenticalToTheSeparateOnes(_ variant: ConformanceModel.Variant) throws {
+        let folder = try TemporaryFolder()
+        let url = folder.file("\(variant.rawValue).gguf")
+        try ConformanceModel(variant: variant, type: .q8_0).serialized().write(to: url)
+        let file = try GGUFFile(path: url.path)
+        let graph = try ModelRegistry.graph(file)
+        let prompts = [[5, 6, 7, 8, 9], [30, 31]]
+        let steps = [[40, 41], [42, 43], [44, 45]]
+        let fused = try DecoderModel(graph: graph, weights: file, backend: CUDABackend(device: InterpreterDevice()))
+        let separate = try DecoderModel(graph: graph, weights: file, backend: CUDABackend(device: InterpreterDevice(), fusesDecode: false))
+        let kinds = try #require(fused.prepared as? CUDAModel).fusedStepKinds
+        // Every architecture fuses its residual connections and norms with the quantization, and
+        // the attention output's; gated feed-forwards and RoPE'd heads where the model has them.
+        var expected: Set<String> = ["residual", "attention", "multiply"]
+        if variant != .gpt2 { expected.formUnion(["gated", "headPrep"]) }
+        #expect(kinds == expected, "\(variant): fused \(kinds.sorted())")
+        for (pass, (a, b)) in zip(try Self.run(fused, prompts: prompts, steps: steps),
+                                  try Self.run(separate, prompts: prompts, steps: steps)).enumerated() {
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(variant) pass \(pass): fused logits differ")
+        }
+    }
+
     /// Greedy decoding with the argmax on the device gives the tokens the host's argmax of the
     /// downloaded logits gives, step after step (the later steps replayed from a capture).
     @Test func deviceArgmaxMatchesTheHostArgmax() throws {

@@ -6,9 +6,12 @@ import RealizarCore
 /// Swift (`RealizarCUDA/Kernels`); on an `InterpreterDevice` the same kernels run on the CPU.
 public struct CUDABackend: Backend {
     public let device: any KernelDevice
+    /// Whether passes without a prompt run fused kernels (`DecodeStep`; the same bits either way).
+    public let fusesDecode: Bool
 
-    public init(device: any KernelDevice) {
+    public init(device: any KernelDevice, fusesDecode: Bool = true) {
         self.device = device
+        self.fusesDecode = fusesDecode
     }
 
     /// The GPU of `ordinal` through the driver; throws one clear error where there is none.
@@ -50,6 +53,6 @@ public struct CUDABackend: Backend {
     }
 
     public func prepare(_ graph: ModelGraph, weights source: any TensorSource) throws -> any PreparedModel {
-        try CUDAModel(graph: graph, source: source, device: device)
+        try CUDAModel(graph: graph, source: source, device: device, fusesDecode: fusesDecode)
     }
 }

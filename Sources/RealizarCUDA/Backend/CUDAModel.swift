@@ -35,6 +35,24 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
     static let graphLimit = 16
     /// Whether decode steps are captured and replayed (on by default).
     let capturesSteps: Bool
+    /// Whether passes without a prompt run the fused `DecodePlan` (on by default; the same bits).
+    let fusesDecode: Bool
+    private let decodePlan: [DecodeStep]
+
+    /// The kinds of fused step the decode plan holds (`residual`, `gated`, `headPrep`,
+    /// `attention`, `multiply`), for tests.
+    var fusedStepKinds: Set<String> {
+        Set(decodePlan.compactMap { step in
+            switch step {
+            case .operation: nil
+            case .residual: "residual"
+            case .gated: "gated"
+            case .headPrep: "headPrep"
+            case .attention: "attention"
+            case .multiply: "multiply"
+            }
+        })
+    }
     /// Decode steps replayed from a capture, and captures made (for tests and logs).
     private(set) var replayedSteps = 0
     private(set) var capturedSteps = 0
@@ -50,10 +68,12 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         let workspace: Int
     }
 
-    init(graph: ModelGraph, source: any TensorSource, device: any KernelDevice, capturesSteps: Bool = true) throws {
+    init(graph: ModelGraph, source: any TensorSource, device: any KernelDevice, capturesSteps: Bool = true, fusesDecode: Bool = true) throws {
         self.graph = graph
         self.device = device
         self.capturesSteps = capturesSteps
+        self.fusesDecode = fusesDecode
+        decodePlan = DecodeStep.plan(graph)
         try device.makeCurrent()
         var uploaded: [String: DeviceMemory] = [:]
         matrices = try graph.matrices.map { spec in
@@ -102,10 +122,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
 
         /// Attention's split over the context: by capacity for a one-token row (see the type's
         /// comment), by length for a prompt.
-        var splits: Int {
-            let span = rows == 1 ? cache.capacity : length
-            return (span + AttentionDecodeKernel.chunk - 1) / AttentionDecodeKernel.chunk
-        }
+        var splits: Int { AttentionDecodeKernel.splits(span: rows == 1 ? cache.capacity : length) }
     }
 
     /// Offsets, in u32s, of the pass inputs in the workspace's `inputs`.
@@ -164,6 +181,16 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         let w = workspace
         try w.reserve(rows: n, splits: entries.map(\.splits).max() ?? 1)
         try inputs.withUnsafeBytes { try device.upload($0, to: w.inputs, offset: 0) }
+        // Each row's caches, so that one launch serves every sequence of the pass.
+        var table: [UInt32] = []
+        table.reserveCapacity(8 * n)
+        for entry in entries {
+            let words = KVTable.Entry(keys: try device.address(of: entry.cache.keyMemory), values: try device.address(of: entry.cache.valueMemory),
+                                      layerBytes: UInt64(entry.cache.layerBytes), capacity: UInt32(entry.cache.capacity),
+                                      splits: UInt32(entry.splits)).words
+            for _ in 0..<entry.rows { table += words }
+        }
+        try table.withUnsafeBytes { try device.upload($0, to: w.kvTable, offset: 0) }
         // Each RoPE setting's cosines and sines per row, for all layers.
         for (index, rotation) in graph.rotations.enumerated() {
             let dimensions = rotation.dimensions, half = dimensions / 2
@@ -179,9 +206,14 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             }
             try angles.withUnsafeBytes { try device.upload($0, to: w.angles[index], offset: 0) }
         }
-        let context = PassContext(rows: n, selected: selected, entries: entries, layout: layout)
+        let context = PassContext(rows: n, selected: selected, entries: entries, layout: layout, maxSplits: entries.map(\.splits).max() ?? 1)
+        let fused = fusesDecode && entries.allSatisfy { $0.rows < Self.promptRows }
         let encodeAll = {
-            for operation in self.graph.operations { try self.encode(operation, context) }
+            if fused {
+                for step in self.decodePlan { try self.encode(step, context) }
+            } else {
+                for operation in self.graph.operations { try self.encode(operation, context) }
+            }
             if greedy { try self.argmax(rows: selected) }
         }
         if capturesSteps, entries.allSatisfy({ $0.rows == 1 }) {
@@ -229,6 +261,8 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         let selected: Int
         let entries: [Entry]
         let layout: InputLayout
+        /// The most attention splits of any row.
+        let maxSplits: Int
     }
 
     // MARK: Launches
@@ -312,17 +346,13 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
                                           .u32(UInt32(headDimension)), .u32(UInt32(setting.dimensions))])
         case .storeKV(let layer, let keys, let values):
             let shape = layerShapes[layer]!
-            let width = graph.spec(keys).width
-            for entry in context.entries {
-                let count = entry.rows * width
-                try device.launch(kernel(RowKernels.storeKVName, RowKernels.makeStoreKV), grid: RowKernels.grid(count: count),
-                                  block: Dim3(RowKernels.threads),
-                                  arguments: [tensor(keys, row: entry.firstRow), tensor(values, row: entry.firstRow),
-                                              entry.cache.keys(layer: layer), entry.cache.values(layer: layer),
-                                              inputs(context.layout.positions + entry.firstRow), .u32(UInt32(count)),
-                                              .u32(UInt32(shape.headDimension)), .u32(UInt32(shape.kvHeads)),
-                                              .u32(UInt32(entry.cache.capacity))])
-            }
+            let count = context.rows * graph.spec(keys).width
+            guard count > 0 else { return }
+            try device.launch(kernel(RowKernels.storeKVName, RowKernels.makeStoreKV), grid: RowKernels.grid(count: count),
+                              block: Dim3(RowKernels.threads),
+                              arguments: [tensor(keys), tensor(values), .memory(w.kvTable), inputs(context.layout.positions),
+                                          .u32(UInt32(layer)), .u32(UInt32(count)), .u32(UInt32(shape.headDimension)),
+                                          .u32(UInt32(shape.kvHeads))])
         case .attention(let layer, let queries, let output, let shape):
             try attend(layer: layer, queries: queries, output: output, shape: shape, context)
         case .add(let ref, let addend):
@@ -375,83 +405,156 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
 
     /// `W_j · input` for every product: a prompt's rows on the tensor cores for quantized
     /// matrices; other rows through the GEMV kernels, the input quantized once to Q8_1 when an
-    /// integer kernel reads it.
-    private func multiply(_ input: TensorRef, _ products: [GraphOperation.MatrixProduct], spans: [(rows: Range<Int>, prompt: Bool)]) throws {
+    /// integer kernel reads it (unless `quantized`: a fused step before has done it).
+    private func multiply(_ input: TensorRef, _ products: [GraphOperation.MatrixProduct], spans: [(rows: Range<Int>, prompt: Bool)],
+                          quantized: Bool = false) throws {
         let rows = spans.last?.rows.upperBound ?? 0
         guard rows > 0 else { return }
         let columns = graph.spec(input).width
-        let integer = { (spec: MatrixSpec) in QuantizedGEMVKernel.supportedTypes.contains(spec.type) }
-        let gemvRows = products.contains { integer(graph.spec($0.weight)) } && spans.contains { !$0.prompt }
-        if gemvRows {
+        let integer = products.filter { QuantizedGEMVKernel.supportedTypes.contains(graph.spec($0.weight).type) }
+        let float = products.filter { !QuantizedGEMVKernel.supportedTypes.contains(graph.spec($0.weight).type) }
+        if !quantized, !integer.isEmpty, spans.contains(where: { !$0.prompt }) {
             let blocks = rows * columns / 32
             try device.launch(kernel(QuantizeQ8_1Kernel.name, QuantizeQ8_1Kernel.make), grid: QuantizeQ8_1Kernel.grid(blocks: blocks),
                               block: Dim3(QuantizeQ8_1Kernel.threads),
                               arguments: [tensor(input), .memory(workspace.quantized), .u32(UInt32(blocks))])
         }
-        for product in products {
-            let spec = graph.spec(product.weight)
-            for span in spans {
-                if span.prompt, integer(spec) {
+        for span in spans {
+            if span.prompt {
+                for product in integer {
+                    let spec = graph.spec(product.weight)
                     let gemm = kernel(TensorCoreGEMMKernel.name(spec.type)) { TensorCoreGEMMKernel.make(spec.type) }
                     try device.launch(gemm, grid: TensorCoreGEMMKernel.grid(rows: spec.rows, tokens: span.rows.count),
                                       block: Dim3(TensorCoreGEMMKernel.threads),
                                       arguments: [.memory(matrices[product.weight.index]), tensor(input, row: span.rows.lowerBound),
                                                   tensor(product.output, row: span.rows.lowerBound), .u32(UInt32(spec.rows)),
                                                   .u32(UInt32(spec.columns)), .u32(UInt32(span.rows.count))])
-                } else {
-                    try multiplyRows(input, product, rows: span.rows)
+                }
+            } else {
+                for group in stride(from: 0, to: integer.count, by: QuantizedGEMVKernel.maxMatrices) {
+                    try multiplyQuantized(input, Array(integer[group..<min(group + QuantizedGEMVKernel.maxMatrices, integer.count)]),
+                                          rows: span.rows)
                 }
             }
+            for product in float { try multiplyFloat(input, product, rows: span.rows) }
         }
     }
 
-    /// `W · input` for `rows` through the GEMV kernels, up to 8 rows per launch (each launch reads
-    /// the whole matrix once).
-    private func multiplyRows(_ input: TensorRef, _ product: GraphOperation.MatrixProduct, rows: Range<Int>) throws {
-        let columns = graph.spec(input).width
-        let spec = graph.spec(product.weight)
-        let integer = QuantizedGEMVKernel.supportedTypes.contains(spec.type)
+    /// The GEMV rows' batches: up to 8 rows per launch (each launch reads the matrices once).
+    private func batches(_ rows: Range<Int>) -> [(start: Int, count: Int)] {
+        var batches: [(Int, Int)] = []
         var start = rows.lowerBound
         while start < rows.upperBound {
-            let batch = [8, 4, 2, 1].first { $0 <= rows.upperBound - start }!
-            let gemv: Kernel
-            let activations: LaunchArgument
-            if integer {
-                gemv = kernel(QuantizedGEMVKernel.name(spec.type, batch: batch)) { QuantizedGEMVKernel.make(spec.type, batch: batch) }
-                activations = .memory(workspace.quantized, offset: start * columns / 32 * 36)
-            } else {
-                gemv = kernel(FloatGEMVKernel.name(spec.type, batch: batch)) { FloatGEMVKernel.make(spec.type, batch: batch) }
-                activations = tensor(input, row: start)
+            let count = [8, 4, 2, 1].first { $0 <= rows.upperBound - start }!
+            batches.append((start, count))
+            start += count
+        }
+        return batches
+    }
+
+    /// `W_j · input` for `rows` and matrices in GGUF blocks, all of them in each launch, from the
+    /// Q8_1 activations in the workspace.
+    private func multiplyQuantized(_ input: TensorRef, _ products: [GraphOperation.MatrixProduct], rows: Range<Int>) throws {
+        let columns = graph.spec(input).width
+        let types = products.map { graph.spec($0.weight).type }
+        for (start, batch) in batches(rows) {
+            let gemv = kernel(QuantizedGEMVKernel.name(types, batch: batch)) { QuantizedGEMVKernel.make(types, batch: batch) }
+            var arguments: [LaunchArgument] = [.memory(workspace.quantized, offset: start * columns / 32 * 36), .u32(UInt32(columns))]
+            var blocks = 0
+            for product in products {
+                let spec = graph.spec(product.weight)
+                arguments += [.memory(matrices[product.weight.index]), tensor(product.output, row: start), .u32(UInt32(spec.rows)),
+                              .u32(UInt32(blocks))]
+                blocks += QuantizedGEMVKernel.blocks(rows: spec.rows)
             }
-            let grid = integer ? QuantizedGEMVKernel.grid(rows: spec.rows) : FloatGEMVKernel.grid(rows: spec.rows)
-            let threads = integer ? QuantizedGEMVKernel.threads : FloatGEMVKernel.threads
-            try device.launch(gemv, grid: grid, block: Dim3(threads),
-                              arguments: [.memory(matrices[product.weight.index]), activations, tensor(product.output, row: start),
-                                          .u32(UInt32(spec.rows)), .u32(UInt32(spec.columns))])
-            start += batch
+            try device.launch(gemv, grid: Dim3(blocks), block: Dim3(QuantizedGEMVKernel.threads), arguments: arguments)
         }
     }
 
-    /// Each sequence's rows against its own cache: split over the context in chunks, then the
-    /// partials merged per head.
-    private func attend(layer: Int, queries: TensorRef, output: TensorRef, shape: AttentionShape, _ context: PassContext) throws {
+    /// `W · input` for `rows` and a float matrix, from the f32 activations.
+    private func multiplyFloat(_ input: TensorRef, _ product: GraphOperation.MatrixProduct, rows: Range<Int>) throws {
+        let spec = graph.spec(product.weight)
+        for (start, batch) in batches(rows) {
+            let gemv = kernel(FloatGEMVKernel.name(spec.type, batch: batch)) { FloatGEMVKernel.make(spec.type, batch: batch) }
+            try device.launch(gemv, grid: FloatGEMVKernel.grid(rows: spec.rows), block: Dim3(FloatGEMVKernel.threads),
+                              arguments: [.memory(matrices[product.weight.index]), tensor(input, row: start), tensor(product.output, row: start),
+                                          .u32(UInt32(spec.rows)), .u32(UInt32(spec.columns))])
+        }
+    }
+
+    /// One step of the decode plan.
+    private func encode(_ step: DecodeStep, _ context: PassContext) throws {
+        let w = workspace
+        switch step {
+        case .operation(let operation):
+            try encode(operation, context)
+        case .residual(let residual):
+            let rows = rows(residual.x, context)
+            guard rows > 0 else { return }
+            let variant = residual.variant
+            let any = tensor(residual.x)
+            let norm = residual.norm
+            try device.launch(kernel(ResidualNormKernel.name(variant)) { ResidualNormKernel.make(variant) }, grid: Dim3(rows),
+                              block: Dim3(ResidualNormKernel.threads),
+                              arguments: [tensor(residual.x), residual.addend.map { tensor($0) } ?? any,
+                                          residual.addendNorm.map { .memory(vectors[$0.weight.index]) } ?? any,
+                                          norm.map { tensor($0.output) } ?? any, norm.map { .memory(vectors[$0.weight.index]) } ?? any,
+                                          norm?.bias.map { .memory(vectors[$0.index]) } ?? any, .memory(w.quantized),
+                                          .u32(UInt32(graph.spec(residual.x).width)), .f32(norm?.epsilon ?? 0),
+                                          .f32(residual.addendNorm?.epsilon ?? 0)])
+        case .gated(let activation, let gate, let values):
+            let count = rows(values, context) * graph.spec(values).width
+            guard count > 0 else { return }
+            let op: ElementwiseKernel.Op = activation == .silu ? .siluGate : .geluGate
+            try device.launch(kernel(GatedQuantizeKernel.name(op)) { GatedQuantizeKernel.make(op) }, grid: GatedQuantizeKernel.grid(count: count),
+                              block: Dim3(GatedQuantizeKernel.threads),
+                              arguments: [tensor(gate), tensor(values), .memory(w.quantized), .u32(UInt32(count))])
+        case .headPrep(let prep):
+            guard context.rows > 0 else { return }
+            let rotation = prep.rotation.map { graph.rotations[$0.index] }
+            let style: RoPEKernel.Style? = rotation.map { $0.style == .halves ? .neox : .adjacent }
+            let variant = HeadPrepKernel.Variant(norms: prep.norms != nil, rope: style)
+            let any = tensor(prep.queries)
+            let shape = prep.shape
+            try device.launch(kernel(HeadPrepKernel.name(variant)) { HeadPrepKernel.make(variant) },
+                              grid: HeadPrepKernel.grid(heads: shape.heads, kvHeads: shape.kvHeads, rows: context.rows),
+                              block: Dim3(HeadPrepKernel.threads),
+                              arguments: [tensor(prep.queries), tensor(prep.keys), tensor(prep.values),
+                                          prep.norms.map { .memory(vectors[$0.query.index]) } ?? any,
+                                          prep.norms.map { .memory(vectors[$0.key.index]) } ?? any,
+                                          prep.rotation.map { .memory(w.angles[$0.index]) } ?? any, inputs(context.layout.positions),
+                                          .memory(w.kvTable), .u32(UInt32(prep.layer)), .u32(UInt32(shape.heads)), .u32(UInt32(shape.kvHeads)),
+                                          .u32(UInt32(shape.headDimension)), .u32(UInt32(rotation?.dimensions ?? 0)),
+                                          .f32(prep.norms?.epsilon ?? 0)])
+        case .attention(let layer, let queries, let output, let shape):
+            try attend(layer: layer, queries: queries, output: output, shape: shape, quantize: true, context)
+        case .multiply(let input, let products):
+            try multiply(input, products, spans: spans(of: input, context), quantized: true)
+        }
+    }
+
+    /// Every row against its own sequence's cache (through the KV table), split over the context
+    /// in chunks, then the partials merged per head; with `quantize` the output is also written as
+    /// Q8_1 for the output projection.
+    private func attend(layer: Int, queries: TensorRef, output: TensorRef, shape: AttentionShape, quantize: Bool = false,
+                        _ context: PassContext) throws {
+        guard context.rows > 0 else { return }
         let d = shape.headDimension
         let split = kernel(AttentionDecodeKernel.splitName(headDimension: d, halfCache: false)) {
             AttentionDecodeKernel.makeSplit(headDimension: d, halfCache: false)
         }
-        let reduce = kernel(AttentionDecodeKernel.reduceName(headDimension: d)) { AttentionDecodeKernel.makeReduce(headDimension: d) }
-        for entry in context.entries {
-            let splits = entry.splits
-            try device.launch(split, grid: Dim3(splits, shape.heads, entry.rows), block: Dim3(AttentionDecodeKernel.threads),
-                              arguments: [tensor(queries, row: entry.firstRow), entry.cache.keys(layer: layer), entry.cache.values(layer: layer),
-                                          .memory(workspace.partials), inputs(context.layout.lengths + entry.firstRow),
-                                          .u32(UInt32(shape.heads)), .u32(UInt32(shape.kvHeads)), .u32(UInt32(entry.cache.capacity)),
-                                          .u32(UInt32(splits)), .f32(shape.scale), .f32(shape.softCap ?? 0), .u32(UInt32(shape.window ?? 0)),
-                                          .u32(UInt32(entry.rows))])
-            try device.launch(reduce, grid: Dim3(shape.heads, entry.rows), block: Dim3(d),
-                              arguments: [.memory(workspace.partials), tensor(output, row: entry.firstRow), .u32(UInt32(shape.heads)),
-                                          .u32(UInt32(splits))])
+        let reduce = kernel(AttentionDecodeKernel.reduceName(headDimension: d, quantize: quantize)) {
+            AttentionDecodeKernel.makeReduce(headDimension: d, quantize: quantize)
         }
+        let maxSplits = context.maxSplits
+        try device.launch(split, grid: Dim3(maxSplits, shape.heads, context.rows), block: Dim3(AttentionDecodeKernel.threads),
+                          arguments: [tensor(queries), .memory(workspace.kvTable), .memory(workspace.partials),
+                                      inputs(context.layout.lengths), .u32(UInt32(layer)), .u32(UInt32(shape.heads)),
+                                      .u32(UInt32(shape.kvHeads)), .u32(UInt32(maxSplits)), .f32(shape.scale), .f32(shape.softCap ?? 0),
+                                      .u32(UInt32(shape.window ?? 0))])
+        try device.launch(reduce, grid: Dim3(shape.heads, context.rows), block: Dim3(d),
+                          arguments: [.memory(workspace.partials), .memory(workspace.kvTable), tensor(output),
+                                      .memory(workspace.quantized), .u32(UInt32(shape.heads)), .u32(UInt32(maxSplits))])
     }
 }
 
@@ -493,6 +596,8 @@ final class CUDAWorkspace {
     private(set) var inputs: DeviceMemory
     private(set) var angles: [DeviceMemory] = []
     private(set) var quantized: DeviceMemory
+    /// Each row's `KVTable` entry.
+    private(set) var kvTable: DeviceMemory
     private(set) var positionRows: DeviceMemory
     private(set) var partials: DeviceMemory
     /// Each logits row's argmax, and the first argmax pass's pairs.
@@ -505,6 +610,7 @@ final class CUDAWorkspace {
         let empty = try device.allocate(bytes: 0)
         inputs = empty
         quantized = empty
+        kvTable = empty
         positionRows = empty
         partials = empty
         argmaxes = empty
@@ -521,6 +627,7 @@ final class CUDAWorkspace {
             angles = try graph.rotations.map { try device.allocate(bytes: 4 * capacity * $0.dimensions) }
             let widest = graph.tensors.map(\.width).max() ?? 0
             quantized = try device.allocate(bytes: capacity * ((widest + 31) / 32) * 36)
+            kvTable = try device.allocate(bytes: KVTable.entryBytes * capacity)
             positionRows = try device.allocate(bytes: 4 * capacity * widest)
             argmaxes = try device.allocate(bytes: 4 * capacity)
             argmaxPartials = try device.allocate(bytes: 8 * CUDAModel.argmaxBlocks * capacity)

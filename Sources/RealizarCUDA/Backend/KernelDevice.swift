@@ -32,6 +32,8 @@ public protocol KernelDevice: AnyObject, Sendable {
     var name: String { get }
     /// `bytes` of zeroed memory.
     func allocate(bytes: Int) throws -> DeviceMemory
+    /// The address a kernel sees for byte 0 of `memory` (for tables of addresses in device memory).
+    func address(of memory: DeviceMemory) throws -> UInt64
     /// Queues a copy of `bytes` to `offset` bytes into `memory`; `bytes` may be reused on return.
     func upload(_ bytes: UnsafeRawBufferPointer, to memory: DeviceMemory, offset: Int) throws
     /// Waits for the queued work, then copies `destination.count` bytes from `offset` into `memory`.
@@ -82,6 +84,8 @@ public final class DriverDevice: KernelDevice, @unchecked Sendable {
         try context.fill(buffer, byte: 0)
         return DeviceMemory(byteCount: bytes, storage: .device(buffer))
     }
+
+    public func address(of memory: DeviceMemory) throws -> UInt64 { try buffer(memory).address }
 
     public func upload(_ bytes: UnsafeRawBufferPointer, to memory: DeviceMemory, offset: Int) throws {
         try context.upload(bytes, to: buffer(memory), offset: offset)
@@ -136,6 +140,8 @@ public final class InterpreterDevice: KernelDevice, @unchecked Sendable {
     public func allocate(bytes: Int) throws -> DeviceMemory {
         DeviceMemory(byteCount: bytes, storage: .interpreter(InterpreterBuffer(count: bytes)))
     }
+
+    public func address(of memory: DeviceMemory) throws -> UInt64 { try buffer(memory).address() }
 
     public func upload(_ bytes: UnsafeRawBufferPointer, to memory: DeviceMemory, offset: Int) throws {
         let target = try buffer(memory)

@@ -123,20 +123,20 @@ extension BlockExecutor {
             }
             return shared + start
         }
-        let index = Int(address >> KernelInterpreter.bufferShift) - 1
+        let id = address >> KernelInterpreter.bufferShift
         let offset = Int(address & ((1 << KernelInterpreter.bufferShift) - 1))
-        guard index >= 0, index < buffers.count else {
+        guard let buffer = buffers[id] ?? InterpreterBuffer.buffer(id: id) else {
             throw fault(t, pc, "global access at \(describe(address, space)) is in no buffer")
         }
-        guard offset + bytes <= buffers[index].count else {
-            throw fault(t, pc, "global access of \(bytes) bytes at offset \(offset) of buffer \(index) (\(buffers[index].count) bytes) is out of bounds")
+        guard offset + bytes <= buffer.count else {
+            throw fault(t, pc, "global access of \(bytes) bytes at offset \(offset) of buffer \(id) (\(buffer.count) bytes) is out of bounds")
         }
-        return buffers[index].bytes.assumingMemoryBound(to: UInt8.self) + offset
+        return buffer.bytes.assumingMemoryBound(to: UInt8.self) + offset
     }
 
     private func describe(_ address: UInt64, _ space: UInt8) -> String {
         if space == MemorySpace.shared.rawValue { return "shared \(address)" }
-        return "buffer \(Int(address >> KernelInterpreter.bufferShift) - 1) offset \(address & ((1 << KernelInterpreter.bufferShift) - 1))"
+        return "buffer \(address >> KernelInterpreter.bufferShift) offset \(address & ((1 << KernelInterpreter.bufferShift) - 1))"
     }
 
     private func checkRace(_ i: Int, thread t: Int, pc: Int, write: Bool) throws {

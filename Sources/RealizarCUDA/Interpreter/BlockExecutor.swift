@@ -11,7 +11,8 @@ struct BlockExecutor {
     let blockShape: Dim3
     let grid: Dim3
     let parameters: [UInt64]
-    let buffers: [InterpreterBuffer]
+    /// The launch's buffers by id; addresses read from memory find theirs through the registry.
+    let buffers: [UInt64: InterpreterBuffer]
     let threadCount: Int
     let registerCount: Int
     let registers: UnsafeMutablePointer<UInt64>
@@ -38,7 +39,7 @@ struct BlockExecutor {
         blockShape = block
         self.grid = grid
         self.parameters = parameters
-        self.buffers = buffers
+        self.buffers = Dictionary(buffers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         threadCount = block.count
         registerCount = Swift.max(1, program.kernel.registers.count)
         registers = .allocate(capacity: threadCount * registerCount)

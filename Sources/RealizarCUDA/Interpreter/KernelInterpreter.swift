@@ -9,7 +9,7 @@
 /// size and against other threads' accesses since the last barrier (a data race), and every
 /// access against its natural alignment.
 public enum KernelInterpreter {
-    /// Global addresses are `(buffer index + 1) << 40 | offset`, so a stray address names its buffer.
+    /// Global addresses are `buffer id << 40 | offset`, so a stray address names its buffer.
     static let bufferShift: UInt64 = 40
 
     public static func launch(_ kernel: Kernel, grid: Dim3, block: Dim3, arguments: [KernelArgument]) throws {
@@ -23,11 +23,11 @@ public enum KernelInterpreter {
             switch (argument, parameter.kind) {
             case (.buffer(let buffer), .pointer):
                 buffers.append(buffer)
-                parameterBits.append(UInt64(buffers.count) << bufferShift)
+                parameterBits.append(buffer.address())
             case (.bufferAt(let buffer, let offset), .pointer):
                 precondition(offset >= 0 && offset <= buffer.count, "\(kernel.name): offset \(offset) is outside a buffer of \(buffer.count) bytes")
                 buffers.append(buffer)
-                parameterBits.append(UInt64(buffers.count) << bufferShift | UInt64(offset))
+                parameterBits.append(buffer.address(offset: offset))
             case (.u32(let value), .u32): parameterBits.append(UInt64(value))
             case (.f32(let value), .f32): parameterBits.append(UInt64(value.bitPattern))
             default: preconditionFailure("\(kernel.name): argument for \(parameter.name) has the wrong kind")

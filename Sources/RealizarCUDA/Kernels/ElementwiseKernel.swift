@@ -54,11 +54,11 @@ public enum ElementwiseKernel {
         return k.finish()
     }
 
-    private static func silu(_ k: KernelBuilder, _ x: Value) -> Value {
+    static func silu(_ k: KernelBuilder, _ x: Value) -> Value {
         x * k.reciprocal(k.exp(-x) + Float(1))
     }
 
-    private static func gelu(_ k: KernelBuilder, _ x: Value) -> Value {
+    static func gelu(_ k: KernelBuilder, _ x: Value) -> Value {
         let inner = k.fma(x * x * x, Float(0.044715), x) * Float(0.7978845608028654)
         return Float(0.5) * x * (k.tanhAccurate(inner) + Float(1))
     }

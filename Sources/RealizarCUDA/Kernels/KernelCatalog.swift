@@ -1,3 +1,5 @@
+import RealizarCore
+
 /// Every kernel variant the backend generates, for ptxas checks and the self-test.
 public enum KernelCatalog {
     public static func all() -> [Kernel] {
@@ -26,6 +28,15 @@ public enum KernelCatalog {
             kernels.append(AttentionDecodeKernel.makeSplit(headDimension: headDimension, halfCache: false))
             kernels.append(AttentionDecodeKernel.makeSplit(headDimension: headDimension, halfCache: true))
             kernels.append(AttentionDecodeKernel.makeReduce(headDimension: headDimension))
+            kernels.append(AttentionDecodeKernel.makeReduce(headDimension: headDimension, quantize: true))
+        }
+        kernels += ResidualNormKernel.Variant.all.map(ResidualNormKernel.make)
+        kernels += [ElementwiseKernel.Op.siluGate, .geluGate].map(GatedQuantizeKernel.make)
+        kernels += HeadPrepKernel.Variant.all.map(HeadPrepKernel.make)
+        // The groups of matrices a Q4_K_M layer multiplies in one launch (q, k, v; gate, up).
+        for types in [[GGMLType.q4_K, .q4_K, .q6_K], [.q4_K, .q4_K, .q4_K], [.q4_K, .q4_K], [.q8_0, .q8_0, .q8_0], [.q8_0, .q8_0]] {
+            kernels.append(QuantizedGEMVKernel.make(types, batch: 1))
+            kernels.append(QuantizedGEMVKernel.make(types, batch: 8))
         }
         kernels += [ArgmaxKernel.makePartial(), ArgmaxKernel.makeFinal(), MMATestKernel.make(.m16n8k16F16F32),
                     MMATestKernel.make(.m16n8k32S8S32)]

@@ -19,23 +19,7 @@ public enum QuantizeQ8_1Kernel {
         k.returnIf(block.ge(blocks))
         let lane = tid & 31
         let value = k.load(.f32, from: x + ((block * 32 + lane) << 2))
-        let amax = k.warpMax(k.abs(value))
-        let d = amax / Float(127)
-        let inverse = k.select(d.ne(Float(0)), k.reciprocal(d), Float(0))
-        let scaled = value * inverse
-        let clamped = k.min(k.max(scaled, Float(-128)), Float(127))
-        // roundf as QuantRounding.roundedAwayInt8 does it: add the largest float below one half
-        // with the value's sign, then truncate.
-        let justBelowHalf = Float(0.5).nextDown
-        let biased = clamped + k.select(clamped.lt(Float(0)), k.constant(-justBelowHalf), justBelowHalf)
-        let q = biased.to(.s32, rounding: .rzi)
-        let sum = k.warpSum(q)
-        let out = y + block * 36
-        k.store(q, to: out + (lane + 4), as: .s8)
-        k.ifThen(lane.eq(0)) {
-            k.store(d.to(.f16), to: out)
-            k.store((sum.to(.f32) * d).to(.f16), to: out, offset: 2)
-        }
+        RowBodies.quantizeQ8_1(k, value, lane: lane, to: RowBodies.q8_1Block(k, y, block))
         return k.finish()
     }
 

@@ -30,19 +30,22 @@ public enum RoPEKernel {
         let index = k.blockIndex * threads + k.threadIndex
         k.returnIf(index.ge(count))
         let half = rotaryDimensions >> 1
-        let pair = index % half
         let head = index / half
-        let row = head / heads
-        let table = angles + k.mulWide(row, rotaryDimensions << 2)
+        rotate(k, style, pair: index % half, half: half, head: x + k.mulWide(head, headDimension << 2),
+               table: angles + k.mulWide(head / heads, rotaryDimensions << 2))
+        return k.finish()
+    }
+
+    /// Rotates pair `pair` of the head at `head` by the cosine and sine of that pair in `table`
+    /// (one row's angles).
+    static func rotate(_ k: KernelBuilder, _ style: Style, pair: Value, half: Value, head base: Value, table: Value) {
         let cos = k.load(.f32, from: table + (pair << 2))
         let sin = k.load(.f32, from: table + ((pair + half) << 2))
-        let base = x + k.mulWide(head, headDimension << 2)
         let (first, second) = style == .adjacent ? (pair << 1, (pair << 1) + 1) : (pair, pair + half)
         let a = k.load(.f32, from: base + (first << 2))
         let b = k.load(.f32, from: base + (second << 2))
         k.store(a * cos - b * sin, to: base + (first << 2))
         k.store(k.fma(a, sin, b * cos), to: base + (second << 2))
-        return k.finish()
     }
 
     public static func grid(count: Int) -> Dim3 { Dim3((count + threads - 1) / threads) }

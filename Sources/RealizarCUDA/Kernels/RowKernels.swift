@@ -51,32 +51,33 @@ public enum RowKernels {
     public static let storeKVName = "store_kv_f32"
 
     /// Writes row `r` of `keys` and `values` (kvHeads × headDimension each) at position
-    /// `positions[r]` of one layer's caches (kvHeads × capacity × headDimension, the attention
-    /// kernel's layout). Parameters: `keys`, `values`, `keyCache`, `valueCache`, `positions`,
-    /// `count` (rows · kvHeads · headDimension), `headDimension`, `kvHeads`, `capacity`.
+    /// `positions[r]` of layer `layer` of row `r`'s caches (`KVTable`). Parameters: `keys`,
+    /// `values`, `caches`, `positions`, `layer`, `count` (rows · kvHeads · headDimension),
+    /// `headDimension`, `kvHeads`.
     public static func makeStoreKV() -> Kernel {
         let k = KernelBuilder(name: storeKVName, maxThreads: threads)
         let keys = k.pointerParameter("keys")
         let values = k.pointerParameter("values")
-        let keyCache = k.pointerParameter("keyCache")
-        let valueCache = k.pointerParameter("valueCache")
+        let caches = k.pointerParameter("caches")
         let positions = k.pointerParameter("positions")
+        let layer = k.u32Parameter("layer")
         let count = k.u32Parameter("count")
         let headDimension = k.u32Parameter("headDimension")
         let kvHeads = k.u32Parameter("kvHeads")
-        let capacity = k.u32Parameter("capacity")
         let i = k.blockIndex * threads + k.threadIndex
         k.returnIf(i.ge(count))
         let width = kvHeads * headDimension
         let row = i / width
         let column = i % width
         let head = column / headDimension
-        let dimension = column % headDimension
+        let dimension = (column % headDimension) << 2
         let position = k.load(.u32, from: positions + (row << 2))
-        let to = (k.mulWide(head * capacity + position, headDimension) + dimension.to(.u64)) << 2
         let from = k.mulWide(i, 4)
-        k.store(k.load(.f32, from: keys + from), to: keyCache + to)
-        k.store(k.load(.f32, from: values + from), to: valueCache + to)
+        for (side, source) in [(KVTable.Side.keys, keys), (.values, values)] {
+            let target = KVTable.address(k, caches, row: row, side: side, layer: layer, head: head, position: position,
+                                         headDimension: headDimension)
+            k.store(k.load(.f32, from: source + from), to: target + dimension)
+        }
         return k.finish()
     }
 }

@@ -43,8 +43,9 @@ struct Benchmarks {
                     let function = try cache.function(kernel.name) { kernel }
                     let grid = isFloat ? FloatGEMVKernel.grid(rows: rows) : QuantizedGEMVKernel.grid(rows: rows)
                     let threads = isFloat ? FloatGEMVKernel.threads : QuantizedGEMVKernel.threads
-                    let arguments: [DeviceArgument] = [.buffer(weights), .buffer(activations), .buffer(output),
-                                                       .u32(UInt32(rows)), .u32(UInt32(columns))]
+                    let arguments: [DeviceArgument] = isFloat
+                        ? [.buffer(weights), .buffer(activations), .buffer(output), .u32(UInt32(rows)), .u32(UInt32(columns))]
+                        : [.buffer(activations), .u32(UInt32(columns)), .buffer(weights), .buffer(output), .u32(UInt32(rows)), .u32(0)]
                     try context.launch(function, grid: grid, block: Dim3(threads), arguments: arguments)
                     let repeats = 20
                     let ms = try context.time {

@@ -37,6 +37,8 @@ public final class DeviceExecutor: KernelExecutor {
         try context.download(buffers[buffer], count: buffers[buffer].byteCount, as: UInt8.self)
     }
 
+    public func address(_ buffer: Int) throws -> UInt64 { buffers[buffer].address }
+
     /// Drops this executor's buffers (between cases, so device memory does not pile up).
     public func releaseBuffers() { buffers.removeAll() }
 }

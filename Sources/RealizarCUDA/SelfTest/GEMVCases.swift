@@ -50,7 +50,7 @@ enum GEMVCases {
                                 block: Dim3(QuantizeQ8_1Kernel.threads), arguments: [.buffer(a), .buffer(q), .u32(UInt32(blocks))])
             try executor.launch(QuantizedGEMVKernel.make(type, batch: batch), grid: QuantizedGEMVKernel.grid(rows: rows),
                                 block: Dim3(QuantizedGEMVKernel.threads),
-                                arguments: [.buffer(w), .buffer(q), .buffer(y), .u32(UInt32(rows)), .u32(UInt32(columns))])
+                                arguments: [.buffer(q), .u32(UInt32(columns)), .buffer(w), .buffer(y), .u32(UInt32(rows)), .u32(0)])
             let actual = try executor.readFloats(y)
             let expected = try References.quantizedGEMV(type, weights: weights, rows: rows, columns: columns, x: x, q8: q8, batch: batch)
             return [

@@ -25,4 +25,6 @@ public final class InterpreterExecutor: KernelExecutor {
     }
 
     public func read(_ buffer: Int) throws -> [UInt8] { buffers[buffer].byteArray }
+
+    public func address(_ buffer: Int) throws -> UInt64 { buffers[buffer].address() }
 }

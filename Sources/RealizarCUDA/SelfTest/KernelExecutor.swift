@@ -7,6 +7,8 @@ public protocol KernelExecutor: AnyObject {
     func zeros(_ count: Int) throws -> Int
     func launch(_ kernel: Kernel, grid: Dim3, block: Dim3, arguments: [ExecutorArgument]) throws
     func read(_ buffer: Int) throws -> [UInt8]
+    /// The address a kernel sees for byte 0 of `buffer`.
+    func address(_ buffer: Int) throws -> UInt64
 }
 
 public enum ExecutorArgument {

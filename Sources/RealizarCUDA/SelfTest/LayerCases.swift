@@ -163,18 +163,27 @@ enum LayerCases {
                 halfCache ? v.map(HalfPrecision.halfBits).withUnsafeBytes { Array($0) } : v.bytes
             }
             let scale = 1 / Float(headDimension).squareRoot()
-            let splits = (maxContext + AttentionDecodeKernel.chunk - 1) / AttentionDecodeKernel.chunk
+            let splits = AttentionDecodeKernel.splits(span: maxContext)
             let partials = try executor.zeros(4 * sequences * heads * splits * (headDimension + 2))
             let out = try executor.zeros(4 * sequences * heads * headDimension)
+            // Each row's cache through a KV table, as the backend passes them.
+            let keyBuffer = try executor.buffer(cacheBytes(keys)), valueBuffer = try executor.buffer(cacheBytes(values))
+            let sequenceBytes = UInt64(kvHeads * maxContext * headDimension * (halfCache ? 2 : 4))
+            let table = try (0..<sequences).flatMap { s in
+                KVTable.Entry(keys: try executor.address(keyBuffer) + UInt64(s) * sequenceBytes,
+                              values: try executor.address(valueBuffer) + UInt64(s) * sequenceBytes, layerBytes: sequenceBytes,
+                              capacity: UInt32(maxContext), splits: UInt32(splits)).words
+            }
+            let caches = try executor.buffer(table.withUnsafeBytes { Array($0) })
             try executor.launch(AttentionDecodeKernel.makeSplit(headDimension: headDimension, halfCache: halfCache),
                                 grid: Dim3(splits, heads, sequences), block: Dim3(AttentionDecodeKernel.threads),
-                                arguments: [.buffer(try executor.buffer(q.bytes)), .buffer(try executor.buffer(cacheBytes(keys))),
-                                            .buffer(try executor.buffer(cacheBytes(values))), .buffer(partials),
-                                            .buffer(try executor.buffer(lengths.withUnsafeBytes { Array($0) })),
-                                            .u32(UInt32(heads)), .u32(UInt32(kvHeads)), .u32(UInt32(maxContext)), .u32(UInt32(splits)),
-                                            .f32(scale), .f32(softCap), .u32(UInt32(window)), .u32(1)])
+                                arguments: [.buffer(try executor.buffer(q.bytes)), .buffer(caches), .buffer(partials),
+                                            .buffer(try executor.buffer(lengths.withUnsafeBytes { Array($0) })), .u32(0),
+                                            .u32(UInt32(heads)), .u32(UInt32(kvHeads)), .u32(UInt32(splits)),
+                                            .f32(scale), .f32(softCap), .u32(UInt32(window))])
             try executor.launch(AttentionDecodeKernel.makeReduce(headDimension: headDimension), grid: Dim3(heads, sequences),
-                                block: Dim3(headDimension), arguments: [.buffer(partials), .buffer(out), .u32(UInt32(heads)), .u32(UInt32(splits))])
+                                block: Dim3(headDimension),
+                                arguments: [.buffer(partials), .buffer(caches), .buffer(out), .buffer(out), .u32(UInt32(heads)), .u32(UInt32(splits))])
             var expected: [Double] = []
             for s in 0..<sequences {
                 let length = Int(lengths[s])

@@ -44,6 +44,15 @@ public final class RecordingExecutor: KernelExecutor {
 
     public func read(_ buffer: Int) throws -> [UInt8] { try interpreter.read(buffer) }
 
+    /// Whether the case put a buffer's address into memory (a KV table): its buffers then hold
+    /// the interpreter's addresses, which mean nothing on a GPU, so it is not recorded.
+    private(set) var holdsAddresses = false
+
+    public func address(_ buffer: Int) throws -> UInt64 {
+        holdsAddresses = true
+        return try interpreter.address(buffer)
+    }
+
     /// Writes the buffers (before and after) and the launch list.
     public func finish() throws {
         for (index, bytes) in initial.enumerated() {
@@ -62,8 +71,12 @@ extension CUDASelfTest {
         for (index, testCase) in cases().enumerated() {
             let executor = try RecordingExecutor(directory: "\(directory)/case\(index)")
             let results = testCase.results(on: executor)
-            try executor.finish()
             passed = passed && results.allSatisfy(\.passed)
+            if executor.holdsAddresses {
+                log("case\(index): \(testCase.op) \(testCase.type): not recorded (its buffers hold device addresses)")
+                continue
+            }
+            try executor.finish()
             log("case\(index): \(testCase.op) \(testCase.type)")
         }
         return passed

@@ -1,0 +1,335 @@
+import RealizarCore
+
+/// The bodies that separate and fused kernels share, so that a fused launch computes bit for bit
+/// what the separate launches compute.
+enum RowBodies {
+    /// `NormKernel`'s computation of one row (or group) of `columns` at `input`: thread `t` of the
+    /// block's `threads` takes columns `t, t + threads, ...`; `emit(column, value)` receives each
+    /// normalised value in the last loop, where every warp holds 32 consecutive columns (when
+    /// `columns` is a multiple of 32).
+    static func normalize(_ k: KernelBuilder, _ kind: NormKernel.Kind, input: Value, weight: Value, bias: Value?,
+                          columns: Value, eps: some KernelOperand, scratch: Value, threads: Int, emit: (Value, Value) -> Void) {
+        let tid = k.threadIndex
+        var mean: Value?
+        if kind == .layer {
+            let sum = k.variable(.f32, Float(0))
+            k.forLoop(from: tid, to: columns, step: threads) { i in k.assign(sum, sum + k.load(.f32, from: input + (i << 2))) }
+            mean = k.blockSum(sum, scratch: scratch, threads: threads) / columns.to(.f32)
+        }
+        let squares = k.variable(.f32, Float(0))
+        k.forLoop(from: tid, to: columns, step: threads) { i in
+            var v = k.load(.f32, from: input + (i << 2))
+            if let mean { v = v - mean }
+            k.assign(squares, k.fma(v, v, squares))
+        }
+        let variance = k.blockSum(squares, scratch: scratch, threads: threads) / columns.to(.f32)
+        // IEEE sqrt and division (not rsqrt.approx) so the GPU agrees with the scalar reference to ~1 ulp.
+        let inverse = k.reciprocal(k.sqrt(variance + eps))
+        k.forLoop(from: tid, to: columns, step: threads) { i in
+            var v = k.load(.f32, from: input + (i << 2))
+            if let mean { v = v - mean }
+            var out = v * inverse * k.load(.f32, from: weight + (i << 2))
+            if let bias { out = out + k.load(.f32, from: bias + (i << 2)) }
+            emit(i, out)
+        }
+    }
+
+    /// `QuantizeQ8_1Kernel`'s computation of one block of 32 values, one per lane of a warp (all
+    /// 32 lanes present): writes the 36-byte block at `out`.
+    static func quantizeQ8_1(_ k: KernelBuilder, _ value: Value, lane: Value, to out: Value) {
+        let amax = k.warpMax(k.abs(value))
+        let d = amax / Float(127)
+        let inverse = k.select(d.ne(Float(0)), k.reciprocal(d), Float(0))
+        let scaled = value * inverse
+        let clamped = k.min(k.max(scaled, Float(-128)), Float(127))
+        // roundf as QuantRounding.roundedAwayInt8 does it: add the largest float below one half
+        // with the value's sign, then truncate.
+        let justBelowHalf = Float(0.5).nextDown
+        let biased = clamped + k.select(clamped.lt(Float(0)), k.constant(-justBelowHalf), justBelowHalf)
+        let q = biased.to(.s32, rounding: .rzi)
+        let sum = k.warpSum(q)
+        k.store(q, to: out + (lane + 4), as: .s8)
+        k.ifThen(lane.eq(0)) {
+            k.store(d.to(.f16), to: out)
+            k.store((sum.to(.f32) * d).to(.f16), to: out, offset: 2)
+        }
+    }
+
+    /// The address of Q8_1 block `index` (36 bytes each) of `base`.
+    static func q8_1Block(_ k: KernelBuilder, _ base: Value, _ index: Value) -> Value { base + k.mulWide(index, 36) }
+}
+
+/// A decode step's residual connection and the next sub-layer's norm in one launch, one block per
+/// row: `x += addend` (the addend first RMS-normalised by its own weight where the architecture
+/// norms a sub-layer's output, as Gemma does), then `y = norm(x)`, and `y` quantized to Q8_1 for
+/// the GEMV that reads it. Each stage is optional. Bit for bit the separate `NormKernel`,
+/// `ElementwiseKernel` (add) and `QuantizeQ8_1Kernel` launches it replaces: the same threads
+/// reduce in the same order.
+///
+/// Parameters: `x`, `addend`, `addendWeight`, `y`, `weight`, `bias`, `quantized`, `columns`,
+/// `eps`, `addendEps` (unused ones may be any pointer); grid: one block per row.
+public enum ResidualNormKernel {
+    public static let threads = NormKernel.threads
+
+    public enum Addend: String, Sendable, CaseIterable {
+        case none, plain, normalized
+    }
+
+    public struct Variant: Hashable, Sendable {
+        public var addend: Addend
+        public var norm: NormKernel.Kind?
+        public var quantize: Bool
+
+        public init(addend: Addend, norm: NormKernel.Kind?, quantize: Bool) {
+            precondition(!quantize || norm != nil, "only a norm's output is quantized")
+            self.addend = addend
+            self.norm = norm
+            self.quantize = quantize
+        }
+
+        /// Every variant that does more than one stage's work.
+        public static var all: [Variant] {
+            var variants: [Variant] = []
+            for addend in Addend.allCases {
+                for norm in [nil] + NormKernel.Kind.allCases.map(Optional.some) {
+                    for quantize in [false, true] where !quantize || norm != nil {
+                        let stages = (addend == .none ? 0 : 1) + (norm == nil ? 0 : 1) + (quantize ? 1 : 0)
+                        if stages >= 2 || addend == .normalized { variants.append(Variant(addend: addend, norm: norm, quantize: quantize)) }
+                    }
+                }
+            }
+            return variants
+        }
+    }
+
+    public static func name(_ variant: Variant) -> String {
+        "residual_\(variant.addend.rawValue)_\(variant.norm?.rawValue ?? "none")\(variant.quantize ? "_q8_1" : "")"
+    }
+
+    public static func make(_ variant: Variant) -> Kernel {
+        let k = KernelBuilder(name: name(variant), maxThreads: threads)
+        let x = k.pointerParameter("x")
+        let addend = k.pointerParameter("addend")
+        let addendWeight = k.pointerParameter("addendWeight")
+        let y = k.pointerParameter("y")
+        let weight = k.pointerParameter("weight")
+        let bias = k.pointerParameter("bias")
+        let quantized = k.pointerParameter("quantized")
+        let columns = k.u32Parameter("columns")
+        let eps = k.f32Parameter("eps")
+        let addendEps = k.f32Parameter("addendEps")
+        let scratch = k.sharedArray("partials", bytes: 4 * 32)
+        let tid = k.threadIndex
+        let row = k.blockIndex
+        let rowOffset = k.mulWide(row, columns << 2)
+        let residual = x + rowOffset
+        switch variant.addend {
+        case .none: break
+        case .plain:
+            k.forLoop(from: tid, to: columns, step: threads) { i in
+                let at = residual + (i << 2)
+                k.store(k.load(.f32, from: at) + k.load(.f32, from: addend + rowOffset + (i << 2)), to: at)
+            }
+        case .normalized:
+            RowBodies.normalize(k, .rms, input: addend + rowOffset, weight: addendWeight, bias: nil, columns: columns, eps: addendEps,
+                                scratch: scratch, threads: threads) { i, value in
+                let at = residual + (i << 2)
+                k.store(k.load(.f32, from: at) + value, to: at)
+            }
+        }
+        if let norm = variant.norm {
+            // Each thread reads back only the columns it wrote above: no barrier is needed.
+            RowBodies.normalize(k, norm, input: residual, weight: weight, bias: norm == .layer ? bias : nil, columns: columns, eps: eps,
+                                scratch: scratch, threads: threads) { i, value in
+                k.store(value, to: y + rowOffset + (i << 2))
+                if variant.quantize {
+                    RowBodies.quantizeQ8_1(k, value, lane: tid & 31, to: RowBodies.q8_1Block(k, quantized, row * (columns >> 5) + (i >> 5)))
+                }
+            }
+        }
+        return k.finish()
+    }
+}
+
+/// A gated activation and the Q8_1 quantization of its result in one launch (the down
+/// projection's input): `values = act(gate) · values`, one thread per element, each warp's 32
+/// elements one Q8_1 block. Bit for bit `ElementwiseKernel` then `QuantizeQ8_1Kernel`.
+///
+/// Parameters: `gate`, `values`, `quantized`, `count` (a multiple of 32).
+public enum GatedQuantizeKernel {
+    public static let threads = ElementwiseKernel.threads
+
+    public static func name(_ activation: ElementwiseKernel.Op) -> String { "\(activation.rawValue)_q8_1" }
+
+    public static func make(_ activation: ElementwiseKernel.Op) -> Kernel {
+        precondition(activation == .siluGate || activation == .geluGate, "a gated activation")
+        let k = KernelBuilder(name: name(activation), maxThreads: threads)
+        let gate = k.pointerParameter("gate")
+        let values = k.pointerParameter("values")
+        let quantized = k.pointerParameter("quantized")
+        let count = k.u32Parameter("count")
+        let i = k.blockIndex * threads + k.threadIndex
+        k.returnIf(i.ge(count))
+        let offset = i << 2
+        let x = k.load(.f32, from: gate + offset)
+        let activated = activation == .siluGate ? ElementwiseKernel.silu(k, x) : ElementwiseKernel.gelu(k, x)
+        let result = activated * k.load(.f32, from: values + offset)
+        k.store(result, to: values + offset)
+        RowBodies.quantizeQ8_1(k, result, lane: k.threadIndex & 31, to: RowBodies.q8_1Block(k, quantized, i >> 5))
+        return k.finish()
+    }
+
+    public static func grid(count: Int) -> Dim3 { Dim3((count + threads - 1) / threads) }
+}
+
+/// What an attention layer does to its fresh queries, keys and values before attending, in one
+/// launch: per-head RMS norms of queries and keys (Qwen 3, Gemma 3), RoPE, and the keys' and
+/// values' store into each row's KV cache. One block per (head slot, row): slots
+/// `0 ..< heads` are query heads, then `kvHeads` key heads, then `kvHeads` value heads. Bit for bit
+/// the separate `NormKernel`, `RoPEKernel` and `RowKernels.storeKV` launches.
+///
+/// Parameters: `q`, `k`, `v` (rows × heads × headDimension f32), `queryNorm`, `keyNorm`, `angles`
+/// (as `RoPEKernel`'s), `positions`, `caches` (`KVTable`), `layer`, `heads`, `kvHeads`,
+/// `headDimension` (≤ 256), `rotaryDimensions`, `eps`; grid (heads + 2·kvHeads, rows).
+public enum HeadPrepKernel {
+    public static let threads = NormKernel.threads
+
+    public struct Variant: Hashable, Sendable {
+        public var norms: Bool
+        public var rope: RoPEKernel.Style?
+
+        public init(norms: Bool, rope: RoPEKernel.Style?) {
+            self.norms = norms
+            self.rope = rope
+        }
+
+        public static var all: [Variant] {
+            [false, true].flatMap { norms in ([nil] + RoPEKernel.Style.allCases.map(Optional.some)).map { Variant(norms: norms, rope: $0) } }
+        }
+    }
+
+    public static func name(_ variant: Variant) -> String {
+        "head_prep\(variant.norms ? "_norm" : "")\(variant.rope.map { "_rope_\($0.rawValue)" } ?? "")_store"
+    }
+
+    public static func make(_ variant: Variant) -> Kernel {
+        let k = KernelBuilder(name: name(variant), maxThreads: threads)
+        let q = k.pointerParameter("q")
+        let keys = k.pointerParameter("k")
+        let values = k.pointerParameter("v")
+        let queryNorm = k.pointerParameter("queryNorm")
+        let keyNorm = k.pointerParameter("keyNorm")
+        let angles = k.pointerParameter("angles")
+        let positions = k.pointerParameter("positions")
+        let caches = k.pointerParameter("caches")
+        let layer = k.u32Parameter("layer")
+        let heads = k.u32Parameter("heads")
+        let kvHeads = k.u32Parameter("kvHeads")
+        let headDimension = k.u32Parameter("headDimension")
+        let rotaryDimensions = k.u32Parameter("rotaryDimensions")
+        let eps = k.f32Parameter("eps")
+        let scratch = k.sharedArray("partials", bytes: 4 * 32)
+        let slot = k.special(.ctaidX)
+        let row = k.special(.ctaidY)
+        let tid = k.threadIndex
+        let headBytes = headDimension << 2
+
+        /// Norm and RoPE of one query or key head in place, as the separate kernels do them.
+        func prepare(_ base: Value, norm: Value) {
+            if variant.norms {
+                RowBodies.normalize(k, .rms, input: base, weight: norm, bias: nil, columns: headDimension, eps: eps, scratch: scratch,
+                                    threads: threads) { i, value in k.store(value, to: base + (i << 2)) }
+            }
+            if let style = variant.rope {
+                k.barrier()
+                let half = rotaryDimensions >> 1
+                k.ifThen(tid.lt(half)) {
+                    RoPEKernel.rotate(k, style, pair: tid, half: half, head: base,
+                                      table: angles + k.mulWide(row, rotaryDimensions << 2))
+                }
+            }
+            k.barrier()
+        }
+
+        /// Writes the head at `base` to position `positions[row]` of kv head `head` of `cache`.
+        func store(_ base: Value, head: Value, cache: KVTable.Side) {
+            let position = k.load(.u32, from: positions + (row << 2))
+            let target = KVTable.address(k, caches, row: row, side: cache, layer: layer, head: head, position: position,
+                                         headDimension: headDimension)
+            k.forLoop(from: tid, to: headDimension, step: threads) { i in
+                k.store(k.load(.f32, from: base + (i << 2)), to: target + (i << 2))
+            }
+        }
+
+        k.ifThenElse(slot.lt(heads)) {
+            prepare(q + k.mulWide(row * heads + slot, headBytes), norm: queryNorm)
+        } else: {
+            let kvSlot = slot - heads
+            k.ifThenElse(kvSlot.lt(kvHeads)) {
+                let base = keys + k.mulWide(row * kvHeads + kvSlot, headBytes)
+                prepare(base, norm: keyNorm)
+                store(base, head: kvSlot, cache: .keys)
+            } else: {
+                let head = kvSlot - kvHeads
+                store(values + k.mulWide(row * kvHeads + head, headBytes), head: head, cache: .values)
+            }
+        }
+        return k.finish()
+    }
+
+    public static func grid(heads: Int, kvHeads: Int, rows: Int) -> Dim3 { Dim3(heads + 2 * kvHeads, rows) }
+}
+
+/// Where each row of a pass finds its sequence's KV cache: one 32-byte entry per row (the key
+/// cache's address, the value cache's, the bytes of one layer of either, the capacity in
+/// positions, and the row's attention splits), so one launch serves rows of many sequences. A
+/// cache holds per layer kvHeads × capacity × headDimension f32.
+public enum KVTable {
+    public static let entryBytes = 32
+
+    public enum Side: Int { case keys = 0, values = 8 }
+
+    /// One row's entry, as the host writes it.
+    public struct Entry: Sendable {
+        public var keys: UInt64
+        public var values: UInt64
+        public var layerBytes: UInt64
+        public var capacity: UInt32
+        public var splits: UInt32
+
+        public init(keys: UInt64, values: UInt64, layerBytes: UInt64, capacity: UInt32, splits: UInt32) {
+            self.keys = keys
+            self.values = values
+            self.layerBytes = layerBytes
+            self.capacity = capacity
+            self.splits = splits
+        }
+
+        /// The entry as the device reads it (little-endian u64, u64, u64, u32, u32).
+        public var words: [UInt32] {
+            [UInt32(truncatingIfNeeded: keys), UInt32(truncatingIfNeeded: keys >> 32),
+             UInt32(truncatingIfNeeded: values), UInt32(truncatingIfNeeded: values >> 32),
+             UInt32(truncatingIfNeeded: layerBytes), UInt32(truncatingIfNeeded: layerBytes >> 32), capacity, splits]
+        }
+    }
+
+    static func entry(_ k: KernelBuilder, _ table: Value, row: Value) -> Value { table + k.mulWide(row, UInt32(entryBytes)) }
+
+    static func capacity(_ k: KernelBuilder, _ table: Value, row: Value) -> Value { k.load(.u32, from: entry(k, table, row: row), offset: 24) }
+
+    static func splits(_ k: KernelBuilder, _ table: Value, row: Value) -> Value { k.load(.u32, from: entry(k, table, row: row), offset: 28) }
+
+    /// The start of one layer's `side` for the row.
+    static func layerBase(_ k: KernelBuilder, _ table: Value, row: Value, side: Side, layer: Value) -> Value {
+        let at = entry(k, table, row: row)
+        let base = k.load(.u64, from: at, offset: side.rawValue)
+        return base + k.load(.u64, from: at, offset: 16) * layer.to(.u64)
+    }
+
+    /// The f32 row of kv head `head` at `position`.
+    static func address(_ k: KernelBuilder, _ table: Value, row: Value, side: Side, layer: Value, head: Value, position: Value,
+                        headDimension: Value) -> Value {
+        let capacity = Self.capacity(k, table, row: row)
+        return layerBase(k, table, row: row, side: side, layer: layer) + (k.mulWide(head * capacity + position, headDimension) << 2)
+    }
+}
