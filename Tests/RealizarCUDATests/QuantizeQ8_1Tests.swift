@@ -11,10 +11,10 @@ import Testing
         for j in 0..<32 { x[32 + j] = 0 }  // an all-zero block: d = 0
         x[70] = 127.5  // a tie at the top of the range
         let input = InterpreterBuffer(elements: x)
-        let output = InterpreterBuffer(count: 36 * blocks)
+        let output = InterpreterBuffer(count: Q8_1Rows.rowBytes(blocks: blocks))
         try KernelInterpreter.launch(QuantizeQ8_1Kernel.make(), grid: QuantizeQ8_1Kernel.grid(blocks: blocks),
                                      block: Dim3(QuantizeQ8_1Kernel.threads),
-                                     arguments: [.buffer(input), .buffer(output), .u32(UInt32(blocks))])
+                                     arguments: [.buffer(input), .buffer(output), .u32(UInt32(blocks)), .u32(UInt32(blocks))])
         var expected = [UInt8](repeating: 0, count: 36 * blocks)
         x.withUnsafeBufferPointer { source in
             expected.withUnsafeMutableBytes { target in
@@ -22,8 +22,11 @@ import Testing
             }
         }
         let actual = output.byteArray
+        let packed = Q8_1Rows.pack(expected, rows: 1, blocks: blocks)
         for b in 0..<blocks {
-            #expect(Array(actual[(36 * b)..<(36 * b + 36)]) == Array(expected[(36 * b)..<(36 * b + 36)]), "block \(b)")
+            #expect(Array(actual[(32 * b)..<(32 * b + 32)]) == Array(packed[(32 * b)..<(32 * b + 32)]), "block \(b)'s quants")
+            let scales = 32 * blocks + 4 * b
+            #expect(Array(actual[scales..<(scales + 4)]) == Array(packed[scales..<(scales + 4)]), "block \(b)'s scales")
         }
     }
 }

@@ -78,9 +78,10 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         var uploaded: [String: DeviceMemory] = [:]
         matrices = try graph.matrices.map { spec in
             if let memory = uploaded[spec.name] { return memory }
-            let bytes = source.bytes(of: source.tensorInfo(named: spec.name)!)
-            let memory = try device.allocate(bytes: bytes.count)
-            try device.upload(bytes, to: memory, offset: 0)
+            let packed = DeviceWeightLayout.pack(spec.type, source.bytes(of: source.tensorInfo(named: spec.name)!), rows: spec.rows,
+                                                 columns: spec.columns)
+            let memory = try device.allocate(bytes: packed.count)
+            try packed.withUnsafeBytes { try device.upload($0, to: memory, offset: 0) }
             uploaded[spec.name] = memory
             return memory
         }
@@ -417,7 +418,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             let blocks = rows * columns / 32
             try device.launch(kernel(QuantizeQ8_1Kernel.name, QuantizeQ8_1Kernel.make), grid: QuantizeQ8_1Kernel.grid(blocks: blocks),
                               block: Dim3(QuantizeQ8_1Kernel.threads),
-                              arguments: [tensor(input), .memory(workspace.quantized), .u32(UInt32(blocks))])
+                              arguments: [tensor(input), .memory(workspace.quantized), .u32(UInt32(blocks)), .u32(UInt32(columns / 32))])
         }
         for span in spans {
             if span.prompt {
@@ -459,7 +460,8 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         let types = products.map { graph.spec($0.weight).type }
         for (start, batch) in batches(rows) {
             let gemv = kernel(QuantizedGEMVKernel.name(types, batch: batch)) { QuantizedGEMVKernel.make(types, batch: batch) }
-            var arguments: [LaunchArgument] = [.memory(workspace.quantized, offset: start * columns / 32 * 36), .u32(UInt32(columns))]
+            var arguments: [LaunchArgument] = [.memory(workspace.quantized, offset: start * Q8_1Rows.rowBytes(blocks: columns / 32)),
+                                               .u32(UInt32(columns))]
             var blocks = 0
             for product in products {
                 let spec = graph.spec(product.weight)
@@ -508,7 +510,8 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             let op: ElementwiseKernel.Op = activation == .silu ? .siluGate : .geluGate
             try device.launch(kernel(GatedQuantizeKernel.name(op)) { GatedQuantizeKernel.make(op) }, grid: GatedQuantizeKernel.grid(count: count),
                               block: Dim3(GatedQuantizeKernel.threads),
-                              arguments: [tensor(gate), tensor(values), .memory(w.quantized), .u32(UInt32(count))])
+                              arguments: [tensor(gate), tensor(values), .memory(w.quantized), .u32(UInt32(count)),
+                                          .u32(UInt32(graph.spec(values).width))])
         case .headPrep(let prep):
             guard context.rows > 0 else { return }
             let rotation = prep.rotation.map { graph.rotations[$0.index] }
@@ -626,7 +629,7 @@ final class CUDAWorkspace {
             inputs = try device.allocate(bytes: 4 * 4 * capacity)
             angles = try graph.rotations.map { try device.allocate(bytes: 4 * capacity * $0.dimensions) }
             let widest = graph.tensors.map(\.width).max() ?? 0
-            quantized = try device.allocate(bytes: capacity * ((widest + 31) / 32) * 36)
+            quantized = try device.allocate(bytes: capacity * Q8_1Rows.rowBytes(blocks: (widest + 31) / 32))
             kvTable = try device.allocate(bytes: KVTable.entryBytes * capacity)
             positionRows = try device.allocate(bytes: 4 * capacity * widest)
             argmaxes = try device.allocate(bytes: 4 * capacity)

@@ -169,8 +169,9 @@ public enum AttentionDecodeKernel {
         let result = total / weight
         k.store(result, to: out + k.mulWide(queryHead, UInt32(4 * headDimension)) + (dimension << 2))
         if quantize {
-            let index = (queryHead * UInt32(headDimension) + dimension) >> 5
-            RowBodies.quantizeQ8_1(k, result, lane: dimension & 31, to: RowBodies.q8_1Block(k, quantized, index))
+            let blocks = (heads * UInt32(headDimension)) >> 5
+            RowBodies.quantizeQ8_1(k, result, lane: dimension & 31, row: Q8_1Rows.row(k, quantized, row: row, blocks: blocks),
+                                   block: (k.special(.ctaidX) * UInt32(headDimension) + dimension) >> 5, blocks: blocks)
         }
         return k.finish()
     }

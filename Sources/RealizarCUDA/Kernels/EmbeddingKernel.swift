@@ -41,7 +41,7 @@ public enum EmbeddingKernel {
             let perRow = columns >> 5
             let id = k.load(.u32, from: ids + ((index / perRow) << 2))
             let row = table + k.mulWide(id, WeightBlockDecoder.rowBytes(type, columns: columns))
-            let values = WeightBlockDecoder.decode(type, k: k, row: row, sub: index % perRow).values(k)
+            let values = WeightBlockDecoder.decode(type, k: k, row: row, sub: index % perRow, columns: columns).values(k)
             let out = y + k.mulWide(index, 128)
             for (j, value) in values.enumerated() { k.store(value, to: out, offset: 4 * j) }
         }

@@ -35,8 +35,8 @@ enum RowBodies {
     }
 
     /// `QuantizeQ8_1Kernel`'s computation of one block of 32 values, one per lane of a warp (all
-    /// 32 lanes present): writes the 36-byte block at `out`.
-    static func quantizeQ8_1(_ k: KernelBuilder, _ value: Value, lane: Value, to out: Value) {
+    /// 32 lanes present): writes block `block` of the Q8_1 row at `row` (`Q8_1Rows`, `blocks` per row).
+    static func quantizeQ8_1(_ k: KernelBuilder, _ value: Value, lane: Value, row: Value, block: Value, blocks: Value) {
         let amax = k.warpMax(k.abs(value))
         let d = amax / Float(127)
         let inverse = k.select(d.ne(Float(0)), k.reciprocal(d), Float(0))
@@ -48,15 +48,47 @@ enum RowBodies {
         let biased = clamped + k.select(clamped.lt(Float(0)), k.constant(-justBelowHalf), justBelowHalf)
         let q = biased.to(.s32, rounding: .rzi)
         let sum = k.warpSum(q)
-        k.store(q, to: out + (lane + 4), as: .s8)
+        k.store(q, to: Q8_1Rows.quants(k, row: row, block: block) + lane, as: .s8)
         k.ifThen(lane.eq(0)) {
-            k.store(d.to(.f16), to: out)
-            k.store((sum.to(.f32) * d).to(.f16), to: out, offset: 2)
+            let scales = Q8_1Rows.scales(k, row: row, block: block, blocks: blocks)
+            k.store(d.to(.f16), to: scales)
+            k.store((sum.to(.f32) * d).to(.f16), to: scales, offset: 2)
         }
     }
+}
 
-    /// The address of Q8_1 block `index` (36 bytes each) of `base`.
-    static func q8_1Block(_ k: KernelBuilder, _ base: Value, _ index: Value) -> Value { base + k.mulWide(index, 36) }
+/// Q8_1 activations as the GEMV kernels read them (ggml's `block_q8_1` values, regrouped): per
+/// row of `blocks` blocks, each block's 32 Int8 quants one after another, then each block's f16
+/// pair (d, d·Σq), the row padded to 16 bytes, so that a lane loads a block's quants with two
+/// 16-byte loads.
+public enum Q8_1Rows {
+    public static func rowBytes(blocks: Int) -> Int { (36 * blocks + 15) / 16 * 16 }
+
+    static func rowBytes(_ k: KernelBuilder, blocks: Value) -> Value { (blocks * 36 + 15) & ~UInt32(15) }
+
+    /// Row `row` of rows of `blocks` blocks at `base`.
+    static func row(_ k: KernelBuilder, _ base: Value, row: Value, blocks: Value) -> Value {
+        base + k.mulWide(row, rowBytes(k, blocks: blocks))
+    }
+
+    static func quants(_ k: KernelBuilder, row: Value, block: Value) -> Value { row + (block << 5) }
+
+    static func scales(_ k: KernelBuilder, row: Value, block: Value, blocks: Value) -> Value { row + ((blocks << 5) + (block << 2)) }
+
+    /// `rows` rows of ggml `block_q8_1` (36 bytes each, `blocks` per row) in this layout.
+    public static func pack(_ ggml: [UInt8], rows: Int, blocks: Int) -> [UInt8] {
+        let stride = rowBytes(blocks: blocks)
+        var packed = [UInt8](repeating: 0, count: rows * stride)
+        for row in 0..<rows {
+            for block in 0..<blocks {
+                let source = (row * blocks + block) * 36
+                let quants = row * stride + 32 * block, scales = row * stride + 32 * blocks + 4 * block
+                packed[quants..<(quants + 32)] = ggml[(source + 4)..<(source + 36)]
+                packed[scales..<(scales + 4)] = ggml[source..<(source + 4)]
+            }
+        }
+        return packed
+    }
 }
 
 /// A decode step's residual connection and the next sub-layer's norm in one launch, one block per
@@ -122,6 +154,7 @@ public enum ResidualNormKernel {
         let tid = k.threadIndex
         let row = k.blockIndex
         let rowOffset = k.mulWide(row, columns << 2)
+        let blocks = columns >> 5
         let residual = x + rowOffset
         switch variant.addend {
         case .none: break
@@ -143,7 +176,8 @@ public enum ResidualNormKernel {
                                 scratch: scratch, threads: threads) { i, value in
                 k.store(value, to: y + rowOffset + (i << 2))
                 if variant.quantize {
-                    RowBodies.quantizeQ8_1(k, value, lane: tid & 31, to: RowBodies.q8_1Block(k, quantized, row * (columns >> 5) + (i >> 5)))
+                    RowBodies.quantizeQ8_1(k, value, lane: tid & 31, row: Q8_1Rows.row(k, quantized, row: row, blocks: blocks),
+                                           block: i >> 5, blocks: blocks)
                 }
             }
         }
@@ -155,7 +189,7 @@ public enum ResidualNormKernel {
 /// projection's input): `values = act(gate) · values`, one thread per element, each warp's 32
 /// elements one Q8_1 block. Bit for bit `ElementwiseKernel` then `QuantizeQ8_1Kernel`.
 ///
-/// Parameters: `gate`, `values`, `quantized`, `count` (a multiple of 32).
+/// Parameters: `gate`, `values`, `quantized`, `count`, `width` (values per row, a multiple of 32).
 public enum GatedQuantizeKernel {
     public static let threads = ElementwiseKernel.threads
 
@@ -168,6 +202,7 @@ public enum GatedQuantizeKernel {
         let values = k.pointerParameter("values")
         let quantized = k.pointerParameter("quantized")
         let count = k.u32Parameter("count")
+        let width = k.u32Parameter("width")
         let i = k.blockIndex * threads + k.threadIndex
         k.returnIf(i.ge(count))
         let offset = i << 2
@@ -175,7 +210,9 @@ public enum GatedQuantizeKernel {
         let activated = activation == .siluGate ? ElementwiseKernel.silu(k, x) : ElementwiseKernel.gelu(k, x)
         let result = activated * k.load(.f32, from: values + offset)
         k.store(result, to: values + offset)
-        RowBodies.quantizeQ8_1(k, result, lane: k.threadIndex & 31, to: RowBodies.q8_1Block(k, quantized, i >> 5))
+        let blocks = width >> 5
+        RowBodies.quantizeQ8_1(k, result, lane: k.threadIndex & 31, row: Q8_1Rows.row(k, quantized, row: i / width, blocks: blocks),
+                               block: (i % width) >> 5, blocks: blocks)
         return k.finish()
     }
 

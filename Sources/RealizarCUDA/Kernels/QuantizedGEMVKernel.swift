@@ -10,7 +10,7 @@ import RealizarCore
 /// matrices in turn, and each matrix's rows come out exactly as a launch of its own would give
 /// them.
 ///
-/// Parameters: `activations` (`batch` rows of `columns / 32` Q8_1 blocks), `columns` (a multiple
+/// Parameters: `activations` (`batch` rows of `columns / 32` Q8_1 blocks, `Q8_1Rows`), `columns` (a multiple
 /// of every type's block size), then per matrix `weights`, `output` (`batch` rows of `rows` f32),
 /// `rows`, `firstBlock` (the first grid block of the matrix: 0 for the first).
 public enum QuantizedGEMVKernel {
@@ -61,10 +61,10 @@ public enum QuantizedGEMVKernel {
             let rowStart = weights + k.mulWide(row, WeightBlockDecoder.rowBytes(type, columns: columns))
             let sums = (0..<batch).map { _ in k.variable(.f32, Float(0)) }
             k.forLoop(from: lane, to: subBlocks, step: 32) { sub in
-                let w = WeightBlockDecoder.decode(type, k: k, row: rowStart, sub: sub)
+                let w = WeightBlockDecoder.decode(type, k: k, row: rowStart, sub: sub, columns: columns)
                 for c in 0..<batch {
-                    let block = activations + k.mulWide(subBlocks * UInt32(c) + sub, 36)
-                    k.assign(sums[c], sums[c] + contribution(k, w, activationBlock: block))
+                    let activationRow = Q8_1Rows.row(k, activations, row: k.constant(c), blocks: subBlocks)
+                    k.assign(sums[c], sums[c] + contribution(k, w, activations: activationRow, block: sub, blocks: subBlocks))
                 }
             }
             for c in 0..<batch {
@@ -74,10 +74,12 @@ public enum QuantizedGEMVKernel {
         }
     }
 
-    /// One decoded weight sub-block dotted with one Q8_1 block, in f32.
-    private static func contribution(_ k: KernelBuilder, _ w: DecodedSubBlock, activationBlock block: Value) -> Value {
-        let a = (0..<8).map { k.load(.u32, from: block, offset: 4 + 4 * $0) }
-        let da = k.loadHalf(from: block)
+    /// One decoded weight sub-block dotted with Q8_1 block `block` of an activation row, in f32.
+    private static func contribution(_ k: KernelBuilder, _ w: DecodedSubBlock, activations row: Value, block: Value, blocks: Value) -> Value {
+        let quants = Q8_1Rows.quants(k, row: row, block: block)
+        let a = k.loadVector(.u32, count: 4, from: quants) + k.loadVector(.u32, count: 4, from: quants, offset: 16)
+        let scales = Q8_1Rows.scales(k, row: row, block: block, blocks: blocks)
+        let da = k.loadHalf(from: scales)
         if let (s0, s1) = w.halfScales {
             let ones = k.constant(0x0101_0101)
             var halves: [Value] = []
@@ -96,7 +98,7 @@ public enum QuantizedGEMVKernel {
         var dot = k.dp4a(w.words[0], a[0], 0, aSigned: w.signedLevels)
         for i in 1..<8 { dot = k.dp4a(w.words[i], a[i], dot, aSigned: w.signedLevels) }
         let contribution = w.scale * da * dot.to(.f32)
-        if let offset = w.offset { return k.fma(offset, k.loadHalf(from: block, offset: 2), contribution) }
+        if let offset = w.offset { return k.fma(offset, k.loadHalf(from: scales, offset: 2), contribution) }
         return contribution
     }
 

@@ -58,7 +58,7 @@ public enum TensorCoreGEMMKernel {
         let accumulators = (0..<8).map { _ in (0..<4).map { _ in k.variable(.f32, Float(0)) } }
         k.forLoop(from: 0, to: columns >> 5) { sub in
             // The weight tile: row tid's 32 values (zeros past the last row).
-            let values = WeightBlockDecoder.decode(type, k: k, row: rowStart, sub: sub).values(k)
+            let values = WeightBlockDecoder.decode(type, k: k, row: rowStart, sub: sub, columns: columns).values(k)
             let weightAt = weightTile + tid * UInt32(2 * stride)
             for (j, value) in values.enumerated() {
                 k.store(k.select(rowValid, value, Float(0)).to(.f16), to: weightAt, offset: 2 * j, as: .f16)

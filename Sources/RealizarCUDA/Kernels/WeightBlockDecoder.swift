@@ -34,55 +34,45 @@ struct DecodedSubBlock {
 enum WeightBlockDecoder {
     static let supported: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
 
-    /// Bytes of one row of `columns` values.
-    static func rowBytes(_ type: GGMLType, columns: Value) -> Value {
-        (columns / UInt32(type.blockSize)) * UInt32(type.typeSize)
-    }
+    /// Bytes of one device row of `columns` values (`DeviceWeightLayout`).
+    static func rowBytes(_ type: GGMLType, columns: Value) -> Value { DeviceWeightLayout.rowBytes(type, columns: columns) }
 
-    /// Sub-block `sub` (a u32 index of 32 values) of the row at `row`.
-    static func decode(_ type: GGMLType, k: KernelBuilder, row: Value, sub: Value) -> DecodedSubBlock {
+    /// Sub-block `sub` (a u32 index of 32 values) of the device row at `row` (`DeviceWeightLayout`)
+    /// of `columns` values.
+    static func decode(_ type: GGMLType, k: KernelBuilder, row: Value, sub: Value, columns: Value) -> DecodedSubBlock {
         switch type {
-        case .q4_0, .q4_1: return decodeQ4(type, k: k, block: row + k.mulWide(sub, UInt32(type.typeSize)))
-        case .q5_0, .q5_1: return decodeQ5(type, k: k, block: row + k.mulWide(sub, UInt32(type.typeSize)))
-        case .q8_0:
-            let block = row + k.mulWide(sub, 34)
-            let words = (0..<8).map { k.loadU32Aligned2(from: block, offset: 2 + 4 * $0) }
-            return DecodedSubBlock(words: words, signedLevels: true, scale: k.loadHalf(from: block), offset: nil)
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0:
+            // One GGUF block per sub-block.
+            let blocks = columns >> 5
+            func field(_ index: Int) -> Value { DeviceWeightLayout.field(type, index, k: k, row: row, blocks: blocks, block: sub) }
+            switch type {
+            case .q8_0:
+                let words = k.loadVector(.u32, count: 4, from: field(0)) + k.loadVector(.u32, count: 4, from: field(0), offset: 16)
+                return DecodedSubBlock(words: words, signedLevels: true, scale: k.loadHalf(from: field(1)), offset: nil)
+            case .q4_0, .q4_1:
+                let packed = k.loadVector(.u32, count: 4, from: field(0))
+                let words = packed.map { $0 & 0x0F0F_0F0F } + packed.map { ($0 >> 4) & 0x0F0F_0F0F }
+                let d = k.loadHalf(from: field(1))
+                let offset = type == .q4_0 ? d * Float(-8) : k.loadHalf(from: field(1), offset: 2)
+                return DecodedSubBlock(words: words, signedLevels: false, scale: d, offset: offset)
+            default:
+                // Q5_0/Q5_1: Q4's nibbles plus a fifth bit of value j in bit j of the u32 `qh`.
+                let packed = k.loadVector(.u32, count: 4, from: field(0))
+                let qh = k.load(.u32, from: field(1))
+                var words: [Value] = []
+                for (half, shift) in [(0, 0), (16, 4)] {
+                    for i in 0..<4 {
+                        words.append(((packed[i] >> shift) & 0x0F0F_0F0F) | spreadBits(k, qh >> (half + 4 * i)))
+                    }
+                }
+                let d = k.loadHalf(from: field(2))
+                let offset = type == .q5_0 ? d * Float(-16) : k.loadHalf(from: field(2), offset: 2)
+                return DecodedSubBlock(words: words, signedLevels: false, scale: d, offset: offset)
+            }
         case .q4_K, .q5_K: return decodeKWithMin(type, k: k, row: row, sub: sub)
-        case .q6_K: return decodeQ6K(k: k, row: row, sub: sub)
+        case .q6_K: return decodeQ6K(k: k, row: row, sub: sub, blocks: columns >> 8)
         default: preconditionFailure("no integer GEMV for \(type.name)")
         }
-    }
-
-    /// Q4_0/Q4_1: values j < 16 in the low nibbles of qs[j], j + 16 in the high nibbles.
-    private static func decodeQ4(_ type: GGMLType, k: KernelBuilder, block: Value) -> DecodedSubBlock {
-        let start = type == .q4_0 ? 2 : 4
-        let packed = (0..<4).map { i in
-            type == .q4_0 ? k.loadU32Aligned2(from: block, offset: start + 4 * i) : k.load(.u32, from: block, offset: start + 4 * i)
-        }
-        let words = packed.map { $0 & 0x0F0F_0F0F } + packed.map { ($0 >> 4) & 0x0F0F_0F0F }
-        let d = k.loadHalf(from: block)
-        let offset = type == .q4_0 ? d * Float(-8) : k.loadHalf(from: block, offset: 2)
-        return DecodedSubBlock(words: words, signedLevels: false, scale: d, offset: offset)
-    }
-
-    /// Q5_0/Q5_1: Q4's nibbles plus a fifth bit of value j in bit j of the u32 `qh`.
-    private static func decodeQ5(_ type: GGMLType, k: KernelBuilder, block: Value) -> DecodedSubBlock {
-        let (bitsAt, start) = type == .q5_0 ? (2, 6) : (4, 8)
-        let load = { (offset: Int) in
-            type == .q5_0 ? k.loadU32Aligned2(from: block, offset: offset) : k.load(.u32, from: block, offset: offset)
-        }
-        let qh = load(bitsAt)
-        let packed = (0..<4).map { load(start + 4 * $0) }
-        var words: [Value] = []
-        for (half, shift) in [(0, 0), (16, 4)] {
-            for i in 0..<4 {
-                words.append(((packed[i] >> shift) & 0x0F0F_0F0F) | spreadBits(k, qh >> (half + 4 * i)))
-            }
-        }
-        let d = k.loadHalf(from: block)
-        let offset = type == .q5_0 ? d * Float(-16) : k.loadHalf(from: block, offset: 2)
-        return DecodedSubBlock(words: words, signedLevels: false, scale: d, offset: offset)
     }
 
     /// Bits 0..3 of `bits` moved to bit 4 of bytes 0..3.
@@ -119,24 +109,25 @@ enum WeightBlockDecoder {
     }
 
     /// Q6_K: sub-block j (32 values) = h = j / 4, k = j % 4 of the ql/qh layout; two Int8 scales.
-    private static func decodeQ6K(k: KernelBuilder, row: Value, sub: Value) -> DecodedSubBlock {
-        let block = row + k.mulWide(sub >> 3, 210)
+    /// The device row holds all its blocks' ql, then qh, scales and d (`DeviceWeightLayout`).
+    private static func decodeQ6K(k: KernelBuilder, row: Value, sub: Value, blocks: Value) -> DecodedSubBlock {
+        let block = sub >> 3
+        func field(_ index: Int) -> Value { DeviceWeightLayout.field(.q6_K, index, k: k, row: row, blocks: blocks, block: block) }
         let j = sub & 7
         let h = j >> 2
         let quarter = j & 3
-        let ql = block + ((h << 6) + ((quarter & 1) << 5))
-        let qh = block + ((h << 5) + 128)
+        let ql = field(0) + ((h << 6) + ((quarter & 1) << 5))
+        let qh = field(1) + (h << 5)
         let lowShift = (quarter >> 1) << 2
         let highShift = quarter << 1
-        let words = (0..<8).map { i in
-            let low = (k.loadU32Aligned2(from: ql, offset: 4 * i) >> lowShift) & 0x0F0F_0F0F
-            let high = (k.loadU32Aligned2(from: qh, offset: 4 * i) >> highShift) & 0x0303_0303
-            return low | (high << 4)
+        let lows = k.loadVector(.u32, count: 4, from: ql) + k.loadVector(.u32, count: 4, from: ql, offset: 16)
+        let highs = k.loadVector(.u32, count: 4, from: qh) + k.loadVector(.u32, count: 4, from: qh, offset: 16)
+        let words = zip(lows, highs).map { low, high in
+            ((low >> lowShift) & 0x0F0F_0F0F) | (((high >> highShift) & 0x0303_0303) << 4)
         }
-        let scales = block + ((j << 1) + 192)
+        let scales = field(2) + (j << 1)
         let s0 = k.load(.s8, from: scales)
         let s1 = k.load(.s8, from: scales, offset: 1)
-        return DecodedSubBlock(words: words, signedLevels: false, scale: k.loadHalf(from: block, offset: 208), offset: nil,
-                               halfScales: (s0, s1))
+        return DecodedSubBlock(words: words, signedLevels: false, scale: k.loadHalf(from: field(3)), offset: nil, halfScales: (s0, s1))
     }
 }

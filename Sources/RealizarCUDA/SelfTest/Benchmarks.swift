@@ -31,12 +31,12 @@ struct Benchmarks {
         for type in types {
             for (rows, columns) in shapes {
                 do {
-                    let weightBytes = rows * columns / type.blockSize * type.typeSize
+                    let weightBytes = rows * DeviceWeightLayout.rowBytes(type, columns: columns)
                     let weights = try context.allocate(bytes: weightBytes)
                     // Random bytes would make NaN scales; a fill with small values keeps the math finite.
                     try context.fill(weights, byte: 0x11)
                     let isFloat = FloatGEMVKernel.supportedTypes.contains(type)
-                    let activations = try context.allocate(bytes: isFloat ? 4 * columns : 36 * columns / 32)
+                    let activations = try context.allocate(bytes: isFloat ? 4 * columns : Q8_1Rows.rowBytes(blocks: columns / 32))
                     try context.fill(activations, byte: 0x01)
                     let output = try context.allocate(bytes: 4 * rows)
                     let kernel = isFloat ? FloatGEMVKernel.make(type) : QuantizedGEMVKernel.make(type)

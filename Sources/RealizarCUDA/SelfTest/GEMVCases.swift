@@ -21,11 +21,11 @@ enum GEMVCases {
             for j in 0..<32 { x[j] = 0 }
             let blocks = count / 32
             let input = try executor.buffer(x.bytes)
-            let output = try executor.zeros(36 * blocks)
-            try executor.launch(QuantizeQ8_1Kernel.make(), grid: QuantizeQ8_1Kernel.grid(blocks: blocks),
-                                block: Dim3(QuantizeQ8_1Kernel.threads), arguments: [.buffer(input), .buffer(output), .u32(UInt32(blocks))])
+            let output = try executor.zeros(Q8_1Rows.rowBytes(blocks: blocks))
+            try executor.launch(QuantizeQ8_1Kernel.make(), grid: QuantizeQ8_1Kernel.grid(blocks: blocks), block: Dim3(QuantizeQ8_1Kernel.threads),
+                                arguments: [.buffer(input), .buffer(output), .u32(UInt32(blocks)), .u32(UInt32(blocks))])
             let actual = try executor.read(output)
-            let expected = References.quantizeQ8_1(x)
+            let expected = Q8_1Rows.pack(References.quantizeQ8_1(x), rows: 1, blocks: blocks)
             let mismatches = zip(actual, expected).filter { $0 != $1 }.count
             return [CaseResult(op: "quantize_q8_1", type: "f32", maxError: Double(mismatches), tolerance: "0 bytes differ",
                                passed: mismatches == 0 && actual.count == expected.count,
@@ -40,14 +40,15 @@ enum GEMVCases {
             let weights = try Quantization.quantize(type, data.floats(rows * columns))
             let x = data.floats(batch * columns, scale: 2)
             let q8 = References.quantizeQ8_1(x)
-            let w = try executor.buffer(weights)
+            let w = try executor.buffer(DeviceWeightLayout.pack(type, weights, rows: rows, columns: columns))
             let a = try executor.buffer(x.bytes)
-            let q = try executor.zeros(q8.count)
+            let q = try executor.zeros(batch * Q8_1Rows.rowBytes(blocks: columns / 32))
             let y = try executor.zeros(4 * rows * batch)
             let blocks = batch * columns / 32
             // The activations go through the device quantizer, as they will in the engine.
             try executor.launch(QuantizeQ8_1Kernel.make(), grid: QuantizeQ8_1Kernel.grid(blocks: blocks),
-                                block: Dim3(QuantizeQ8_1Kernel.threads), arguments: [.buffer(a), .buffer(q), .u32(UInt32(blocks))])
+                                block: Dim3(QuantizeQ8_1Kernel.threads),
+                                arguments: [.buffer(a), .buffer(q), .u32(UInt32(blocks)), .u32(UInt32(columns / 32))])
             try executor.launch(QuantizedGEMVKernel.make(type, batch: batch), grid: QuantizedGEMVKernel.grid(rows: rows),
                                 block: Dim3(QuantizedGEMVKernel.threads),
                                 arguments: [.buffer(q), .u32(UInt32(columns)), .buffer(w), .buffer(y), .u32(UInt32(rows)), .u32(0)])

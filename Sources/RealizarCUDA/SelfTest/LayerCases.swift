@@ -132,7 +132,8 @@ enum LayerCases {
             let y = try executor.zeros(4 * ids.count * columns)
             let units = EmbeddingKernel.units(type, tokens: ids.count, columns: columns)
             try executor.launch(EmbeddingKernel.make(type), grid: EmbeddingKernel.grid(units: units), block: Dim3(EmbeddingKernel.threads),
-                                arguments: [.buffer(try executor.buffer(table)), .buffer(try executor.buffer(ids.withUnsafeBytes { Array($0) })),
+                                arguments: [.buffer(try executor.buffer(DeviceWeightLayout.pack(type, table, rows: vocabulary, columns: columns))),
+                                            .buffer(try executor.buffer(ids.withUnsafeBytes { Array($0) })),
                                             .buffer(y), .u32(UInt32(units)), .u32(UInt32(columns))])
             let rowBytes = columns / type.blockSize * type.typeSize
             var expected: [Double] = []
