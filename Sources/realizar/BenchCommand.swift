@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RealizarCore
+import RealizarCUDA
 
 /// Prompt-processing and generation speed, measured as llama-bench measures it: pp = one batch
 /// of P random tokens into an empty context; tg = N single-token steps into an empty context.
@@ -91,9 +92,14 @@ struct BenchCommand: ParsableCommand {
                     let cache = try decoder.makeCache(capacity: n)
                     for token in steps { try decoder.forward([token], cache: cache, into: &logits) }
                 }
-                // The host's bandwidth bounds only the CPU backend.
+                // Generation reads every weight once per token: the memory it computes from bounds it.
+                var bandwidth: Double?
                 if decoder.backend is CPUBackend {
-                    let bandwidth = MemoryBandwidth.measure(pool: ThreadPool(threads: threads))
+                    bandwidth = MemoryBandwidth.measure(pool: ThreadPool(threads: threads))
+                } else if let gpu = (decoder.backend as? CUDABackend)?.device as? DriverDevice {
+                    bandwidth = try gpu.copyBandwidth()
+                }
+                if let bandwidth {
                     result.bandwidthGigabytesPerSecond = bandwidth / 1e9
                     result.bandwidthLimitTokensPerSecond = bandwidth / Double(decoder.graph.bytesPerToken)
                 }
@@ -147,8 +153,9 @@ struct BenchCommand: ParsableCommand {
                     if let prefill = result.prefillTokensPerSecond {
                         limit = String(format: "prefill %d×%d tokens: %.1f t/s", result.tokens / max(n, 1), batchPrompt, prefill)
                     } else if let bound = result.bandwidthLimitTokensPerSecond {
-                        limit = String(format: "%.1f t/s (%.1f GB/s, %@ per token)", bound, result.bandwidthGigabytesPerSecond ?? 0,
-                                       ByteCount.format(decoder.graph.bytesPerToken))
+                        limit = String(format: "%.1f t/s (%.1f GB/s, %@ per token): %.0f%% reached", bound,
+                                       result.bandwidthGigabytesPerSecond ?? 0, ByteCount.format(decoder.graph.bytesPerToken),
+                                       100 * result.meanTokensPerSecond / bound)
                     } else {
                         limit = ""
                     }

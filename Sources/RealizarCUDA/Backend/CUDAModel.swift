@@ -441,12 +441,12 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         }
     }
 
-    /// The GEMV rows' batches: up to 8 rows per launch (each launch reads the matrices once).
-    private func batches(_ rows: Range<Int>) -> [(start: Int, count: Int)] {
+    /// The GEMV rows' batches: up to 16 rows per launch (each launch reads the matrices once).
+    private func batches(_ rows: Range<Int>, most: Int) -> [(start: Int, count: Int)] {
         var batches: [(Int, Int)] = []
         var start = rows.lowerBound
         while start < rows.upperBound {
-            let count = [8, 4, 2, 1].first { $0 <= rows.upperBound - start }!
+            let count = [16, 8, 4, 2, 1].first { $0 <= most && $0 <= rows.upperBound - start }!
             batches.append((start, count))
             start += count
         }
@@ -458,7 +458,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
     private func multiplyQuantized(_ input: TensorRef, _ products: [GraphOperation.MatrixProduct], rows: Range<Int>) throws {
         let columns = graph.spec(input).width
         let types = products.map { graph.spec($0.weight).type }
-        for (start, batch) in batches(rows) {
+        for (start, batch) in batches(rows, most: QuantizedGEMVKernel.maxBatch) {
             let gemv = kernel(QuantizedGEMVKernel.name(types, batch: batch)) { QuantizedGEMVKernel.make(types, batch: batch) }
             var arguments: [LaunchArgument] = [.memory(workspace.quantized, offset: start * Q8_1Rows.rowBytes(blocks: columns / 32)),
                                                .u32(UInt32(columns))]
@@ -476,7 +476,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
     /// `W · input` for `rows` and a float matrix, from the f32 activations.
     private func multiplyFloat(_ input: TensorRef, _ product: GraphOperation.MatrixProduct, rows: Range<Int>) throws {
         let spec = graph.spec(product.weight)
-        for (start, batch) in batches(rows) {
+        for (start, batch) in batches(rows, most: 8) {
             let gemv = kernel(FloatGEMVKernel.name(spec.type, batch: batch)) { FloatGEMVKernel.make(spec.type, batch: batch) }
             try device.launch(gemv, grid: FloatGEMVKernel.grid(rows: spec.rows), block: Dim3(FloatGEMVKernel.threads),
                               arguments: [.memory(matrices[product.weight.index]), tensor(input, row: start), tensor(product.output, row: start),

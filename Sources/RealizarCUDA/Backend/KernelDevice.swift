@@ -111,6 +111,18 @@ public final class DriverDevice: KernelDevice, @unchecked Sendable {
 
     public func makeCurrent() throws { try context.makeCurrent() }
 
+    /// Device-to-device copy bandwidth in bytes per second, counting bytes read and written (the
+    /// ceiling a memory-bound kernel is measured against): the median of 10 copies of 1 GiB.
+    public func copyBandwidth() throws -> Double {
+        let bytes = 1 << 30
+        let source = try context.allocate(bytes: bytes), target = try context.allocate(bytes: bytes)
+        try context.fill(source, byte: 0x5A)
+        try context.copy(from: source, to: target, bytes: bytes)
+        var seconds: [Double] = []
+        for _ in 0..<10 { seconds.append(try context.time { try context.copy(from: source, to: target, bytes: bytes) } / 1000) }
+        return Double(2 * bytes) / seconds.sorted()[seconds.count / 2]
+    }
+
     public func capture(_ work: () throws -> Void) throws -> CapturedLaunches {
         captured = 0
         let graph = try context.capture(work)

@@ -10,8 +10,9 @@ public enum KernelCatalog {
 
     static func extraKernels() -> [Kernel] {
         var kernels: [Kernel] = []
-        for batch in [1, 2, 4, 8] {
+        for batch in [1, 2, 4, 8, 16] {
             kernels += QuantizedGEMVKernel.supportedTypes.map { QuantizedGEMVKernel.make($0, batch: batch) }
+            guard batch <= 8 else { continue }
             kernels += FloatGEMVKernel.supportedTypes.map { FloatGEMVKernel.make($0, batch: batch) }
         }
         return kernels + laterKernels()
@@ -36,7 +37,7 @@ public enum KernelCatalog {
         // The groups of matrices a Q4_K_M layer multiplies in one launch (q, k, v; gate, up).
         for types in [[GGMLType.q4_K, .q4_K, .q6_K], [.q4_K, .q4_K, .q4_K], [.q4_K, .q4_K], [.q8_0, .q8_0, .q8_0], [.q8_0, .q8_0]] {
             kernels.append(QuantizedGEMVKernel.make(types, batch: 1))
-            kernels.append(QuantizedGEMVKernel.make(types, batch: 8))
+            kernels.append(QuantizedGEMVKernel.make(types, batch: 16))
         }
         kernels += [ArgmaxKernel.makePartial(), ArgmaxKernel.makeFinal(), MMATestKernel.make(.m16n8k16F16F32),
                     MMATestKernel.make(.m16n8k32S8S32)]

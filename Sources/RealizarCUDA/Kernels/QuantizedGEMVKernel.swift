@@ -19,6 +19,8 @@ public enum QuantizedGEMVKernel {
     public static var supportedTypes: [GGMLType] { WeightBlockDecoder.supported }
     /// Matrices one launch multiplies at most.
     public static let maxMatrices = 3
+    /// Activation rows one launch multiplies at most.
+    public static let maxBatch = 16
 
     public static func name(_ types: [GGMLType], batch: Int) -> String {
         "gemv_\(types.map { $0.name.lowercased() }.joined(separator: "_"))_q8_1_b\(batch)"
@@ -29,7 +31,7 @@ public enum QuantizedGEMVKernel {
     public static func make(_ type: GGMLType, batch: Int = 1) -> Kernel { make([type], batch: batch) }
 
     public static func make(_ types: [GGMLType], batch: Int = 1) -> Kernel {
-        precondition(batch >= 1 && batch <= 8, "1...8 activation rows per launch")
+        precondition(batch >= 1 && batch <= maxBatch, "1...\(maxBatch) activation rows per launch")
         precondition(!types.isEmpty && types.count <= maxMatrices)
         let k = KernelBuilder(name: name(types, batch: batch), maxThreads: threads)
         let activations = k.pointerParameter("activations")
@@ -60,13 +62,21 @@ public enum QuantizedGEMVKernel {
             let subBlocks = columns >> 5
             let rowStart = weights + k.mulWide(row, WeightBlockDecoder.rowBytes(type, columns: columns))
             let sums = (0..<batch).map { _ in k.variable(.f32, Float(0)) }
-            k.forLoop(from: lane, to: subBlocks, step: 32) { sub in
-                let w = WeightBlockDecoder.decode(type, k: k, row: rowStart, sub: sub, columns: columns)
+            // Sub-blocks `sub, sub + 32` decoded together: their loads are in flight at once.
+            func accumulate(_ subs: [Value]) {
+                let decoded = subs.map { WeightBlockDecoder.decode(type, k: k, row: rowStart, sub: $0, columns: columns) }
                 for c in 0..<batch {
                     let activationRow = Q8_1Rows.row(k, activations, row: k.constant(c), blocks: subBlocks)
-                    k.assign(sums[c], sums[c] + contribution(k, w, activations: activationRow, block: sub, blocks: subBlocks))
+                    var total = sums[c]
+                    for (w, sub) in zip(decoded, subs) {
+                        total = total + contribution(k, w, activations: activationRow, block: sub, blocks: subBlocks)
+                    }
+                    k.assign(sums[c], total)
                 }
             }
+            let paired = (subBlocks >> 6) << 6
+            k.forLoop(from: lane, to: paired, step: 64) { sub in accumulate([sub, sub + 32]) }
+            k.forLoop(from: paired + lane, to: subBlocks, step: 32) { sub in accumulate([sub]) }
             for c in 0..<batch {
                 let total = k.warpSum(sums[c])
                 k.ifThen(lane.eq(0)) { k.store(total, to: output + ((rows * UInt32(c) + row) << 2)) }
