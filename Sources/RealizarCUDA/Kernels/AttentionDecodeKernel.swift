@@ -16,8 +16,9 @@
 public enum AttentionDecodeKernel {
     public static let threads = 128
     static let warps = threads / 32
-    /// Context positions per split block.
-    public static let chunk = 256
+    /// Context positions per split block: small enough that a short context still spreads over
+    /// several blocks per head (a 128-position cache, two).
+    public static let chunk = 64
     /// Positions a warp scores at once.
     static let positionsPerStep = 4
 
