@@ -317,12 +317,16 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         case .rmsNorm(let input, let output, let weight, let groupWidth, let epsilon):
             let groups = rows(input, context) * graph.spec(input).width / groupWidth
             guard groups > 0 else { return }
-            try device.launch(kernel(NormKernel.name(.rms)) { NormKernel.make(.rms) }, grid: Dim3(groups), block: Dim3(NormKernel.threads),
+            let threads = NormKernel.threads(columns: groupWidth)
+            try device.launch(kernel(NormKernel.name(.rms, threads: threads)) { NormKernel.make(.rms, threads: threads) }, grid: Dim3(groups),
+                              block: Dim3(threads),
                               arguments: [tensor(input), .memory(vectors[weight.index]), tensor(output), .u32(UInt32(groupWidth)), .f32(epsilon)])
         case .layerNorm(let input, let output, let weight, let bias, let epsilon):
             let count = rows(input, context)
             guard count > 0 else { return }
-            try device.launch(kernel(NormKernel.name(.layer)) { NormKernel.make(.layer) }, grid: Dim3(count), block: Dim3(NormKernel.threads),
+            let threads = NormKernel.threads(columns: graph.spec(input).width)
+            try device.launch(kernel(NormKernel.name(.layer, threads: threads)) { NormKernel.make(.layer, threads: threads) },
+                              grid: Dim3(count), block: Dim3(threads),
                               arguments: [tensor(input), .memory(vectors[weight.index]), .memory(vectors[bias.index]), tensor(output),
                                           .u32(UInt32(graph.spec(input).width)), .f32(epsilon)])
         case .matmul(let input, let products):
@@ -493,11 +497,11 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         case .residual(let residual):
             let rows = rows(residual.x, context)
             guard rows > 0 else { return }
-            let variant = residual.variant
+            let variant = residual.variant(columns: graph.spec(residual.x).width)
             let any = tensor(residual.x)
             let norm = residual.norm
             try device.launch(kernel(ResidualNormKernel.name(variant)) { ResidualNormKernel.make(variant) }, grid: Dim3(rows),
-                              block: Dim3(ResidualNormKernel.threads),
+                              block: Dim3(variant.threads),
                               arguments: [tensor(residual.x), residual.addend.map { tensor($0) } ?? any,
                                           residual.addendNorm.map { .memory(vectors[$0.weight.index]) } ?? any,
                                           norm.map { tensor($0.output) } ?? any, norm.map { .memory(vectors[$0.weight.index]) } ?? any,

@@ -38,9 +38,10 @@ enum DecodeStep {
         var norm: NormStage?
         var quantize: Bool
 
-        var variant: ResidualNormKernel.Variant {
+        /// The kernel for rows of `columns` values (the block size the separate norm would take).
+        func variant(columns: Int) -> ResidualNormKernel.Variant {
             ResidualNormKernel.Variant(addend: addend == nil ? .none : addendNorm == nil ? .plain : .normalized, norm: norm?.kind,
-                                       quantize: quantize)
+                                       quantize: quantize, threads: NormKernel.threads(columns: columns))
         }
     }
 

@@ -9,28 +9,54 @@ enum RowBodies {
     /// `columns` is a multiple of 32).
     static func normalize(_ k: KernelBuilder, _ kind: NormKernel.Kind, input: Value, weight: Value, bias: Value?,
                           columns: Value, eps: some KernelOperand, scratch: Value, threads: Int, emit: (Value, Value) -> Void) {
-        let tid = k.threadIndex
         var mean: Value?
         if kind == .layer {
             let sum = k.variable(.f32, Float(0))
-            k.forLoop(from: tid, to: columns, step: threads) { i in k.assign(sum, sum + k.load(.f32, from: input + (i << 2))) }
+            columnsLoop(k, columns: columns, threads: threads) { columns, valid in
+                let values = columns.map { k.load(.f32, from: input + ($0 << 2)) }
+                var total = sum + k.select(valid[0], values[0], Float(0))
+                for u in 1..<values.count { total = total + k.select(valid[u], values[u], Float(0)) }
+                k.assign(sum, total)
+            }
             mean = k.blockSum(sum, scratch: scratch, threads: threads) / columns.to(.f32)
         }
         let squares = k.variable(.f32, Float(0))
-        k.forLoop(from: tid, to: columns, step: threads) { i in
-            var v = k.load(.f32, from: input + (i << 2))
-            if let mean { v = v - mean }
-            k.assign(squares, k.fma(v, v, squares))
+        columnsLoop(k, columns: columns, threads: threads) { columns, valid in
+            let values = columns.map { column in
+                let v = k.load(.f32, from: input + (column << 2))
+                return mean.map { v - $0 } ?? v
+            }
+            var total = k.fma(values[0], values[0], squares)
+            for u in 1..<values.count { total = k.select(valid[u], k.fma(values[u], values[u], total), total) }
+            k.assign(squares, total)
         }
         let variance = k.blockSum(squares, scratch: scratch, threads: threads) / columns.to(.f32)
         // IEEE sqrt and division (not rsqrt.approx) so the GPU agrees with the scalar reference to ~1 ulp.
         let inverse = k.reciprocal(k.sqrt(variance + eps))
-        k.forLoop(from: tid, to: columns, step: threads) { i in
-            var v = k.load(.f32, from: input + (i << 2))
-            if let mean { v = v - mean }
-            var out = v * inverse * k.load(.f32, from: weight + (i << 2))
-            if let bias { out = out + k.load(.f32, from: bias + (i << 2)) }
-            emit(i, out)
+        columnsLoop(k, columns: columns, threads: threads) { columns, valid in
+            let outputs = columns.map { column in
+                var v = k.load(.f32, from: input + (column << 2))
+                if let mean { v = v - mean }
+                var out = v * inverse * k.load(.f32, from: weight + (column << 2))
+                if let bias { out = out + k.load(.f32, from: bias + (column << 2)) }
+                return out
+            }
+            emit(columns[0], outputs[0])
+            for u in 1..<outputs.count { k.ifThen(valid[u]) { emit(columns[u], outputs[u]) } }
+        }
+    }
+
+    /// Thread `t`'s columns `t, t + threads, ...` of a row of `columns`, `unroll` per step so that
+    /// their loads are in flight together: `body` gets the step's columns (clamped into the row)
+    /// and whether each is in it (the first always is). The columns come in the order of a plain
+    /// loop, so sums over them round the same.
+    static func columnsLoop(_ k: KernelBuilder, columns: Value, threads: Int, unroll: Int = 4, _ body: ([Value], [Value]) -> Void) {
+        let tid = k.threadIndex
+        k.forLoop(from: tid, to: columns, step: threads * unroll) { first in
+            let last = columns - 1
+            let all = (0..<unroll).map { u in u == 0 ? first : first + UInt32(u * threads) }
+            let valid = all.map { $0.lt(columns) }
+            body(all.enumerated().map { u, column in u == 0 ? column : k.min(column, last) }, valid)
         }
     }
 
@@ -101,7 +127,6 @@ public enum Q8_1Rows {
 /// Parameters: `x`, `addend`, `addendWeight`, `y`, `weight`, `bias`, `quantized`, `columns`,
 /// `eps`, `addendEps` (unused ones may be any pointer); grid: one block per row.
 public enum ResidualNormKernel {
-    public static let threads = NormKernel.threads
 
     public enum Addend: String, Sendable, CaseIterable {
         case none, plain, normalized
@@ -111,12 +136,15 @@ public enum ResidualNormKernel {
         public var addend: Addend
         public var norm: NormKernel.Kind?
         public var quantize: Bool
+        /// The block size: `NormKernel.threads(columns:)` of the rows, as the separate norm uses.
+        public var threads: Int
 
-        public init(addend: Addend, norm: NormKernel.Kind?, quantize: Bool) {
+        public init(addend: Addend, norm: NormKernel.Kind?, quantize: Bool, threads: Int = NormKernel.threads) {
             precondition(!quantize || norm != nil, "only a norm's output is quantized")
             self.addend = addend
             self.norm = norm
             self.quantize = quantize
+            self.threads = threads
         }
 
         /// Every variant that does more than one stage's work.
@@ -126,7 +154,10 @@ public enum ResidualNormKernel {
                 for norm in [nil] + NormKernel.Kind.allCases.map(Optional.some) {
                     for quantize in [false, true] where !quantize || norm != nil {
                         let stages = (addend == .none ? 0 : 1) + (norm == nil ? 0 : 1) + (quantize ? 1 : 0)
-                        if stages >= 2 || addend == .normalized { variants.append(Variant(addend: addend, norm: norm, quantize: quantize)) }
+                        guard stages >= 2 || addend == .normalized else { continue }
+                        for threads in [NormKernel.threads, NormKernel.wideThreads] {
+                            variants.append(Variant(addend: addend, norm: norm, quantize: quantize, threads: threads))
+                        }
                     }
                 }
             }
@@ -136,9 +167,11 @@ public enum ResidualNormKernel {
 
     public static func name(_ variant: Variant) -> String {
         "residual_\(variant.addend.rawValue)_\(variant.norm?.rawValue ?? "none")\(variant.quantize ? "_q8_1" : "")"
+            + (variant.threads == NormKernel.threads ? "" : "_t\(variant.threads)")
     }
 
     public static func make(_ variant: Variant) -> Kernel {
+        let threads = variant.threads
         let k = KernelBuilder(name: name(variant), maxThreads: threads)
         let x = k.pointerParameter("x")
         let addend = k.pointerParameter("addend")
@@ -159,9 +192,10 @@ public enum ResidualNormKernel {
         switch variant.addend {
         case .none: break
         case .plain:
-            k.forLoop(from: tid, to: columns, step: threads) { i in
-                let at = residual + (i << 2)
-                k.store(k.load(.f32, from: at) + k.load(.f32, from: addend + rowOffset + (i << 2)), to: at)
+            RowBodies.columnsLoop(k, columns: columns, threads: threads) { columns, valid in
+                let sums = columns.map { i in k.load(.f32, from: residual + (i << 2)) + k.load(.f32, from: addend + rowOffset + (i << 2)) }
+                k.store(sums[0], to: residual + (columns[0] << 2))
+                for u in 1..<sums.count { k.ifThen(valid[u]) { k.store(sums[u], to: residual + (columns[u] << 2)) } }
             }
         case .normalized:
             RowBodies.normalize(k, .rms, input: addend + rowOffset, weight: addendWeight, bias: nil, columns: columns, eps: addendEps,

@@ -19,7 +19,7 @@ public enum KernelCatalog {
     }
 
     static func laterKernels() -> [Kernel] {
-        var kernels: [Kernel] = NormKernel.Kind.allCases.map(NormKernel.make)
+        var kernels: [Kernel] = NormKernel.Kind.allCases.flatMap { [NormKernel.make($0), NormKernel.make($0, threads: NormKernel.wideThreads)] }
         kernels += ElementwiseKernel.Op.allCases.map(ElementwiseKernel.make)
         kernels += RoPEKernel.Style.allCases.map(RoPEKernel.make)
         kernels += EmbeddingKernel.supportedTypes.map(EmbeddingKernel.make)

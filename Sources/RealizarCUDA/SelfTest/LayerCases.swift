@@ -4,8 +4,9 @@ import RealizarCore
 /// Self-test cases for the non-GEMV kernels, each against a plain double-precision reference.
 enum LayerCases {
     static func all(large: Bool) -> [SelfTestCase] {
-        let columns = large ? 4096 : 384
-        var cases = NormKernel.Kind.allCases.map { norm($0, rows: 3, columns: columns) }
+        // Rows of 4000+ values (1024 threads, a partial last step) and of 200 (256 threads).
+        let columns = large ? 4096 + 96 : 384 + 4000
+        var cases = NormKernel.Kind.allCases.flatMap { [norm($0, rows: 3, columns: columns), norm($0, rows: 3, columns: 200)] }
         cases += ElementwiseKernel.Op.allCases.map { elementwise($0, count: large ? 1 << 20 : 1000) }
         cases += RoPEKernel.Style.allCases.flatMap { style in
             [rope(style, headDimension: 64, rotaryDimensions: 64), rope(style, headDimension: 128, rotaryDimensions: 64)]
@@ -22,7 +23,8 @@ enum LayerCases {
     }
 
     static func norm(_ kind: NormKernel.Kind, rows: Int, columns: Int) -> SelfTestCase {
-        SelfTestCase(op: NormKernel.name(kind), type: "f32") { executor in
+        let threads = NormKernel.threads(columns: columns)
+        return SelfTestCase(op: NormKernel.name(kind, threads: threads), type: "f32") { executor in
             var data = TestData(seed: 21)
             let x = data.floats(rows * columns, scale: 3).map { $0 + 0.5 }
             let w = data.floats(columns)
@@ -32,7 +34,7 @@ enum LayerCases {
             if kind == .layer { arguments.append(.buffer(try executor.buffer(b.bytes))) }
             let y = try executor.zeros(4 * rows * columns)
             arguments += [.buffer(y), .u32(UInt32(columns)), .f32(eps)]
-            try executor.launch(NormKernel.make(kind), grid: Dim3(rows), block: Dim3(NormKernel.threads), arguments: arguments)
+            try executor.launch(NormKernel.make(kind, threads: threads), grid: Dim3(rows), block: Dim3(threads), arguments: arguments)
             var expected: [Double] = []
             for r in 0..<rows {
                 let row = x[(r * columns)..<((r + 1) * columns)].map { Double($0) }
@@ -44,7 +46,7 @@ enum LayerCases {
                 }
             }
             let actual = try executor.readFloats(y)
-            return [CaseResult.compare(op: NormKernel.name(kind), type: "f32", actual: actual, expected: expected,
+            return [CaseResult.compare(op: NormKernel.name(kind, threads: threads), type: "f32", actual: actual, expected: expected,
                                        bound: expected.map { 1e-5 * Swift.abs($0) + 1e-5 }, tolerance: "1e-5 rel + 1e-5")]
         }
     }
