@@ -8,8 +8,10 @@ import RealizarCore
 /// and each RoPE setting's cosines and sines, formed in float64 as on the CPU) go up in two copies
 /// at its start. A prompt's rows (an entry of at least `promptRows` tokens) are multiplied by
 /// quantized matrices on the tensor cores (`TensorCoreGEMMKernel`); other rows quantize their input
-/// to Q8_1 and run up to 8 rows per GEMV launch. Which kernel a row takes depends only on its own
-/// sequence. Attention runs per sequence over that sequence's own cache, a prompt's rows causally.
+/// to Q8_1 and run up to 16 rows per GEMV launch. Which kernel a row takes depends only on its own
+/// sequence. Attention and the KV store are one launch for every row of the pass, each row reading
+/// its own sequence's cache through the `KVTable`, a prompt's rows causally. A pass without a
+/// prompt runs the fused `DecodeStep` plan, bit for bit the same.
 ///
 /// A decode step (one token per sequence) launches the same kernels with the same arguments step
 /// after step while the batch's sequences stay the same: only the inputs in device memory change.
@@ -180,7 +182,8 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             row += entry.tokens.count
         }
         let w = workspace
-        try w.reserve(rows: n, splits: entries.map(\.splits).max() ?? 1)
+        let maxSplits = entries.map(\.splits).max() ?? 1
+        try w.reserve(rows: n, splits: maxSplits)
         try inputs.withUnsafeBytes { try device.upload($0, to: w.inputs, offset: 0) }
         // Each row's caches, so that one launch serves every sequence of the pass.
         var table: [UInt32] = []
@@ -207,7 +210,7 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             }
             try angles.withUnsafeBytes { try device.upload($0, to: w.angles[index], offset: 0) }
         }
-        let context = PassContext(rows: n, selected: selected, entries: entries, layout: layout, maxSplits: entries.map(\.splits).max() ?? 1)
+        let context = PassContext(rows: n, selected: selected, entries: entries, layout: layout, maxSplits: maxSplits)
         let fused = fusesDecode && entries.allSatisfy { $0.rows < Self.promptRows }
         let encodeAll = {
             if fused {
@@ -585,9 +588,6 @@ final class CUDAKVStorage: @unchecked Sendable {
     }
 
     var byteCount: Int { keyMemory.byteCount + valueMemory.byteCount }
-
-    func keys(layer: Int) -> LaunchArgument { .memory(keyMemory, offset: layer * layerBytes) }
-    func values(layer: Int) -> LaunchArgument { .memory(valueMemory, offset: layer * layerBytes) }
 }
 
 /// Device memory a pass works in, grown to the largest pass seen: one buffer per graph tensor,

@@ -14,7 +14,7 @@ enum RowBodies {
             let sum = k.variable(.f32, Float(0))
             columnsLoop(k, columns: columns, threads: threads) { columns, valid in
                 let values = columns.map { k.load(.f32, from: input + ($0 << 2)) }
-                var total = sum + k.select(valid[0], values[0], Float(0))
+                var total = sum + values[0]
                 for u in 1..<values.count { total = total + k.select(valid[u], values[u], Float(0)) }
                 k.assign(sum, total)
             }

@@ -7,8 +7,9 @@ enum GraphCheck {
             let blocks = 4096
             let x = data.floats(32 * blocks, scale: 3)
             let input = try context.upload(x)
-            let direct = try context.allocate(bytes: Q8_1Rows.rowBytes(blocks: blocks))
-            let captured = try context.allocate(bytes: Q8_1Rows.rowBytes(blocks: blocks))
+            let bytes = Q8_1Rows.rowBytes(blocks: blocks)
+            let direct = try context.allocate(bytes: bytes)
+            let captured = try context.allocate(bytes: bytes)
             let function = try context.load(QuantizeQ8_1Kernel.make())
             let grid = QuantizeQ8_1Kernel.grid(blocks: blocks)
             let block = Dim3(QuantizeQ8_1Kernel.threads)
@@ -23,8 +24,8 @@ enum GraphCheck {
             let updated = try graph.update(from: retargeted)
             try (updated ? graph : retargeted).launch()
             try context.synchronize()
-            let a = try context.download(direct, count: Q8_1Rows.rowBytes(blocks: blocks), as: UInt8.self)
-            let b = try context.download(captured, count: Q8_1Rows.rowBytes(blocks: blocks), as: UInt8.self)
+            let a = try context.download(direct, count: bytes, as: UInt8.self)
+            let b = try context.download(captured, count: bytes, as: UInt8.self)
             let expected = Q8_1Rows.pack(References.quantizeQ8_1(x), rows: 1, blocks: blocks)
             let same = a == b && a == expected
             return CaseResult(op: "graph capture+update", type: "q8_1", maxError: same ? 0 : 1, tolerance: "identical bytes",
