@@ -21,7 +21,7 @@ public struct ChatPrompt: Sendable {
         if let overrideSource {
             source = overrideSource
             origin = "template file"
-        } else if let embedded = try model.file.optionalString("tokenizer.chat_template"), !embedded.isEmpty {
+        } else if let embedded = try model.embeddedChatTemplate, !embedded.isEmpty {
             source = embedded
             origin = "model"
         } else {
@@ -29,7 +29,7 @@ public struct ChatPrompt: Sendable {
             for id in 0..<tokenizer.vocabularySize where tokenizer.isControl(id) || tokenizer.attributes(of: id).contains(.userDefined) {
                 if let text = tokenizer.tokenText(id) { texts.insert(text) }
             }
-            let format = BuiltinChatFormat.detect(architecture: model.file.architecture) { texts.contains($0) }
+            let format = BuiltinChatFormat.detect(architecture: model.decoder.architecture.name) { texts.contains($0) }
             source = format.source
             origin = "built-in \(format.rawValue)"
         }

@@ -162,12 +162,12 @@ struct OllamaRoutes: Sendable {
     // MARK: Models
 
     func details(_ host: ModelHost) -> OllamaModelDetails {
-        let file = host.model.file
-        let family = file.architecture ?? "unknown"
-        let parameters = file.tensors.reduce(0) { $0 + $1.elementCount }
+        let graph = host.model.decoder.graph
+        let family = graph.description.name
+        let parameters = host.model.parameterCount
         let size = parameters >= 1_000_000_000 ? String(format: "%.1fB", Double(parameters) / 1e9) : String(format: "%.0fM", Double(parameters) / 1e6)
         var bytesByType: [String: Int] = [:]
-        for tensor in file.tensors where tensor.shape.count >= 2 { bytesByType[tensor.type.name, default: 0] += tensor.byteCount }
+        for matrix in graph.matrices { bytesByType[matrix.type.name, default: 0] += matrix.type.byteCount(forElements: matrix.columns)! * matrix.rows }
         let quantization = bytesByType.max { $0.value < $1.value }?.key ?? "unknown"
         return OllamaModelDetails(family: family, families: [family], parameterSize: size, quantizationLevel: quantization)
     }
@@ -185,7 +185,7 @@ struct OllamaRoutes: Sendable {
         let body = try await JSONBody.decode(OllamaShowRequest.self, from: request, limit: maxBody)
         let host = try catalog.host(body.model ?? body.name)
         var info: [String: AnyJSON] = [:]
-        for entry in host.model.file.metadata where !entry.key.hasPrefix("tokenizer.") {
+        for entry in host.model.file?.metadata ?? [] where !entry.key.hasPrefix("tokenizer.") {
             if let value = entry.value.boolValue {
                 info[entry.key] = .bool(value)
             } else if let value = entry.value.intValue {
@@ -197,7 +197,13 @@ struct OllamaRoutes: Sendable {
             }
         }
         for feature in host.model.decoder.graph.summary { info["realizar.\(feature.key)"] = .string(feature.value) }
-        info["general.parameter_count"] = .number(Double(host.model.file.tensors.reduce(0) { $0 + $1.elementCount }))
+        if let config = host.model.folder?.config {
+            for (key, value) in config.values {
+                if let number = value as? NSNumber { info["config.\(key)"] = .number(number.doubleValue) }
+                if let text = value as? String { info["config.\(key)"] = .string(text) }
+            }
+        }
+        info["general.parameter_count"] = .number(Double(host.model.parameterCount))
         let template = host.chat?.source ?? ""
         return try JSONBody.response(OllamaShowResponse(
             modelfile: "FROM \(host.path)\n", parameters: "num_ctx \(host.context)", template: template, details: details(host),

@@ -21,7 +21,8 @@ public struct CUDABackend: Backend {
 
     public var name: String { "cuda \(device.name)" }
 
-    /// Everything but mixtures of experts, on the weight types the kernels decode: f32, f16 and
+    /// Everything but mixtures of experts and encoders (bidirectional attention, erf GELU,
+    /// token-type rows), on the weight types the kernels decode: f32, f16 and
     /// bf16, and Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q4_K Q5_K Q6_K; attention heads of 32 to 256 dimensions.
     public func supports(_ operation: GraphOperation, in graph: ModelGraph) -> Bool {
         switch operation {
@@ -33,10 +34,10 @@ public struct CUDABackend: Backend {
                 return EmbeddingKernel.supportedTypes.contains(spec.type) && spec.columns % 32 == 0
             }
         case .attention(_, _, _, let shape):
-            return shape.headDimension % 32 == 0 && shape.headDimension <= 256 && shape.kvHeads > 0 && shape.heads % shape.kvHeads == 0
+            return shape.causal && shape.headDimension % 32 == 0 && shape.headDimension <= 256 && shape.kvHeads > 0 && shape.heads % shape.kvHeads == 0
         case .rope(_, _, _, let rotation):
             return graph.rotations[rotation.index].dimensions % 2 == 0
-        case .mixtureOfExperts:
+        case .mixtureOfExperts, .addRow, .activate(.gelu, _, _):
             return false
         default:
             return true

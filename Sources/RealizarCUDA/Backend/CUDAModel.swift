@@ -380,6 +380,8 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             try elementwise(.softCap, tensor(ref), tensor(ref), tensor(ref), count: rows(ref, context) * graph.spec(ref).width, scalar: cap)
         case .mixtureOfExperts:
             throw ModelError("the \(device.name) CUDA backend does not compute mixtures of experts")
+        case .addRow:
+            throw ModelError("the \(device.name) CUDA backend does not compute encoders' token-type rows")
         }
     }
 

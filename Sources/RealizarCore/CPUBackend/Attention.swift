@@ -12,7 +12,7 @@ enum Attention {
 
     static func attend(_ shape: AttentionShape, layer: Int, queries: UnsafeMutablePointer<Float>, rows: Int,
                        caches: [CPUKVStorage], rowEntry: UnsafePointer<Int>, rowPosition: UnsafePointer<Int>,
-                       output: UnsafeMutablePointer<Float>, pool: ThreadPool, family: KernelFamily) {
+                       sequenceEnds: [Int], output: UnsafeMutablePointer<Float>, pool: ThreadPool, family: KernelFamily) {
         let hd = shape.headDimension
         let group = shape.heads / shape.kvHeads
         let qDim = shape.heads * hd
@@ -31,7 +31,8 @@ enum Attention {
                         let t = item / shape.kvHeads
                         let kvHead = item % shape.kvHeads
                         let cache = caches[rowEntry[t]]
-                        let position = rowPosition[t]
+                        // The last position the row sees: its own, or its sequence's last.
+                        let position = shape.causal ? rowPosition[t] : sequenceEnds[rowEntry[t]] - 1
                         let first = window.map { max(0, position - $0 + 1) } ?? 0
                         let query = queries + t * qDim + kvHead * group * hd
                         let keys = cache.keys(layer: layer) + kvHead * hd

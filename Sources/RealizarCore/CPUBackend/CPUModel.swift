@@ -74,7 +74,8 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
             logits.append(contentsOf: repeatElement(0, count: selected * vocabulary))
         }
         logits.withUnsafeMutableBufferPointer { out in
-            let context = PassContext(pass: pass, rows: n, selected: selected, caches: caches, logits: out.baseAddress!)
+            let context = PassContext(pass: pass, rows: n, selected: selected, caches: caches, logits: out.baseAddress!,
+                                      sequenceEnds: pass.entries.map { $0.cache.count + $0.tokens.count })
             for operation in graph.operations {
                 execute(operation, context)
             }
@@ -87,6 +88,8 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
         let selected: Int
         let caches: [CPUKVStorage]
         let logits: UnsafeMutablePointer<Float>
+        /// Per entry, the positions its cache holds once this pass has stored its keys.
+        let sequenceEnds: [Int]
     }
 
     private func pointer(_ tensor: TensorRef, _ context: PassContext) -> UnsafeMutablePointer<Float> {
@@ -114,6 +117,10 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
                     row += 1
                 }
             }
+        case .addRow(let tensor, let table, let index):
+            let x = pointer(tensor, context), d = graph.spec(tensor).width
+            matrices[table.index].dequantize(rows: index, count: 1, into: w.row)
+            for t in 0..<rows(tensor, context) { VectorOps.add(x + t * d, w.row, count: d) }
         case .scale(let tensor, let factor):
             let x = pointer(tensor, context)
             for i in 0..<(rows(tensor, context) * graph.spec(tensor).width) { x[i] *= factor }
@@ -164,7 +171,8 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
             }
         case .attention(let layer, let queries, let output, let shape):
             Attention.attend(shape, layer: layer, queries: pointer(queries, context), rows: context.rows, caches: context.caches,
-                             rowEntry: w.rowEntry, rowPosition: w.rowPosition, output: pointer(output, context),
+                             rowEntry: w.rowEntry, rowPosition: w.rowPosition, sequenceEnds: context.sequenceEnds,
+                             output: pointer(output, context),
                              pool: pool, family: family)
         case .add(let tensor, let addend):
             let width = graph.spec(tensor).width

@@ -68,17 +68,28 @@ enum VectorOps {
         0.5 * x * (1 + tanh(0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)))
     }
 
+    /// GELU with the error function: `x · Φ(x)`.
+    @inline(__always)
+    static func gelu(_ x: Float) -> Float {
+        0.5 * x * (1 + erf(x * 0.707_106_781_186_547_5))
+    }
+
     /// `values[i] ← act(gate[i]) · values[i]` (or `act(values[i])` when `gate` is nil) for `count` values.
     static func activate(_ activation: Activation, gate: UnsafePointer<Float>?, values: UnsafeMutablePointer<Float>,
                          count: Int, family: KernelFamily) {
-        if family != .generic {
+        if family != .generic && activation != .gelu {
             avx2ActivateMultiply(gate: gate ?? UnsafePointer(values), up: values, count: count,
                                  gelu: activation == .geluTanh, multiply: gate != nil)
             return
         }
         for i in 0..<count {
             let x = gate?[i] ?? values[i]
-            let activated = activation == .silu ? silu(x) : geluTanh(x)
+            let activated: Float
+            switch activation {
+            case .silu: activated = silu(x)
+            case .geluTanh: activated = geluTanh(x)
+            case .gelu: activated = gelu(x)
+            }
             values[i] = gate == nil ? activated : activated * values[i]
         }
     }

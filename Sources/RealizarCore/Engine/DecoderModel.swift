@@ -78,6 +78,12 @@ public final class DecoderModel: @unchecked Sendable {
         }, into: &logits)
     }
 
+    /// Runs every entry's tokens in one pass; `output` receives, entry after entry, the output rows
+    /// (logits, or hidden states for an embedding graph) of the rows `rows` picks for each.
+    public func forward(batch: [SequenceBatch], rows: (SequenceBatch) -> Range<Int>, into output: inout [Float]) throws {
+        try run(batch, logitRows: rows, into: &output)
+    }
+
     /// As `forward(batch:logits:)`, but returns for each entry that wants logits the id of its
     /// last token's largest logit (the lowest among equals): greedy decoding without the logits
     /// leaving the backend.

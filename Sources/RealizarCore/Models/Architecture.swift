@@ -8,13 +8,35 @@ public protocol Architecture {
     static func configuration(_ metadata: GGUFFile) throws -> DecoderArchitecture
     /// Declares the weights and records the forward pass.
     static func build(_ configuration: DecoderArchitecture, _ graph: inout GraphBuilder) throws
+
+    /// The `model_type` values of a Hugging Face `config.json` it runs (none by default).
+    static var huggingFaceTypes: [String] { get }
+    /// Its tensors' names in a Hugging Face checkpoint.
+    static var huggingFaceNames: HuggingFaceNames { get }
+    /// The hyper-parameters from a model folder's `config.json`, read and checked.
+    static func configuration(huggingFace config: HuggingFaceConfig) throws -> DecoderArchitecture
+    /// Tensors `config.json` implies that a checkpoint does not hold (f32 values by llama.cpp name).
+    static func derivedTensors(huggingFace config: HuggingFaceConfig, _ configuration: DecoderArchitecture) throws -> [(String, [Float])]
+}
+
+extension Architecture {
+    public static var huggingFaceTypes: [String] { [] }
+    public static var huggingFaceNames: HuggingFaceNames { .decoder }
+    public static func configuration(huggingFace config: HuggingFaceConfig) throws -> DecoderArchitecture {
+        throw ModelError("\(config.path): \(names[0]) models are run from GGUF files only")
+    }
+    public static func derivedTensors(huggingFace config: HuggingFaceConfig, _ configuration: DecoderArchitecture) throws -> [(String, [Float])] {
+        []
+    }
 }
 
 extension DecoderArchitecture {
     /// Heads, head size and scale of every attention layer; `window` for sliding-window ones.
     public func attentionShape(window: Int? = nil) -> AttentionShape {
-        AttentionShape(heads: headCount, kvHeads: headCountKV, headDimension: headDimension, scale: attentionScale, window: window,
-                       softCap: attentionLogitSoftcap)
+        var shape = AttentionShape(heads: headCount, kvHeads: headCountKV, headDimension: headDimension, scale: attentionScale,
+                                   window: window, softCap: attentionLogitSoftcap)
+        shape.causal = causal
+        return shape
     }
 
     /// RoPE over the configured dimensions with `base` and `scale` (the model's unless given).

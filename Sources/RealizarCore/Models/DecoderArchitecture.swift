@@ -55,6 +55,15 @@ public struct DecoderArchitecture: Sendable {
     /// Mixture-of-experts feed-forward blocks: how many experts, how many run per token, and each
     /// expert's hidden width.
     public var experts: Experts?
+    /// Whether a token attends only to earlier ones (decoders) or to its whole text (BERT).
+    public var causal = true
+    /// How a text's token states become one embedding, unless the model folder's
+    /// sentence-transformers config says otherwise: mean for encoders, the last token for decoders.
+    public var pooling: Pooling = .last
+
+    public enum Pooling: String, Sendable, CaseIterable {
+        case mean, cls, last
+    }
 
     public struct Experts: Sendable, Equatable {
         public var count: Int
@@ -157,3 +166,57 @@ public struct DecoderArchitecture: Sendable {
         return architecture
     }
 }
+
+extension DecoderArchitecture {
+    /// Reads the hyper-parameters Hugging Face's decoder configs share (`hidden_size`,
+    /// `num_hidden_layers`, ...), with the same checks as the GGUF ones. `name` is the engine's
+    /// architecture name. RoPE scaling beyond `linear` is refused unless the caller names it in
+    /// `ropeScalingTypes` and reads it itself.
+    public static func common(huggingFace c: HuggingFaceConfig, name: String, epsilonKey: String = "rms_norm_eps",
+                              ropeScalingTypes: Set<String> = []) throws -> DecoderArchitecture {
+        let embedding = try c.size("hidden_size")
+        let heads = try c.size("num_attention_heads")
+        let headsKV = try c.optionalSize("num_key_value_heads") ?? heads
+        guard heads % headsKV == 0 else {
+            throw c.refuse("num_key_value_heads", "= \(headsKV) does not divide num_attention_heads = \(heads)")
+        }
+        let headDimension = try c.optionalSize("head_dim") ?? embedding / heads
+        guard headDimension % 2 == 0, headDimension <= 1024 else {
+            throw c.refuse("head_dim", "= \(headDimension) is not an even number up to 1024")
+        }
+        let context = try c.optionalSize("max_position_embeddings") ?? 2048
+        let epsilon = try c.optionalFloat(epsilonKey, in: Float.leastNonzeroMagnitude...0.5) ?? 1e-6
+        var a = DecoderArchitecture(name: name, embeddingLength: embedding, blockCount: try c.size("num_hidden_layers"),
+                                    feedForwardLength: try c.size("intermediate_size"), headCount: heads, headCountKV: headsKV,
+                                    headDimension: headDimension, contextLength: context, normEpsilon: epsilon)
+        if let base = try c.optionalFloat("rope_theta", in: Float.leastNonzeroMagnitude...Float.greatestFiniteMagnitude) {
+            a.ropeBase = base
+        }
+        if let factor = try c.optionalFloat("partial_rotary_factor", in: 0.01...1) {
+            a.rotaryDimensions = Int((Float(headDimension) * factor).rounded()) / 2 * 2
+        }
+        if let scaling = try c.optionalObject("rope_scaling") {
+            let type = try scaling.optionalString("rope_type") ?? scaling.optionalString("type") ?? "default"
+            switch type {
+            case "default":
+                break
+            case "linear":
+                a.ropeScale = try scaling.optionalFloat("factor", in: 1e-3...1e6) ?? 1
+            case let other where ropeScalingTypes.contains(other):
+                break
+            default:
+                throw c.refuse("rope_scaling", "type \(type) is not implemented for \(name) folders (this engine computes default and linear\(ropeScalingTypes.isEmpty ? "" : " and " + ropeScalingTypes.sorted().joined(separator: ", "))); refusing the model rather than computing it wrong")
+            }
+        }
+        if let act = try c.optionalString("hidden_act") ?? c.optionalString("hidden_activation") {
+            switch act {
+            case "silu", "swish": a.activation = .silu
+            case "gelu_pytorch_tanh", "gelu_new", "gelu_fast": a.activation = .geluTanh
+            case "gelu": a.activation = .gelu
+            default: throw c.refuse(c.has("hidden_act") ? "hidden_act" : "hidden_activation", "\(act) is not an activation this engine computes")
+            }
+        }
+        return a
+    }
+}
+

@@ -35,3 +35,40 @@ enum Gemma3: Architecture {
         try g.sandwichNormDecoder(a, globalRotation: a.rotation(), localRotation: a.rotation(base: a.localRopeBase, scale: 1))
     }
 }
+
+extension Gemma3 {
+    static let huggingFaceTypes = ["gemma3_text"]
+    /// Norms around both sub-layers; every norm weight `w` of the checkpoint means `1 + w`.
+    static let huggingFaceNames: HuggingFaceNames = {
+        var names = HuggingFaceNames.decoder.replacing(block: [
+            ("post_attention_layernorm", "post_attention_norm"), ("pre_feedforward_layernorm", "ffn_norm"),
+            ("post_feedforward_layernorm", "post_ffw_norm"),
+        ])
+        names.transforms = Dictionary(uniqueKeysWithValues: ["attn_norm", "post_attention_norm", "ffn_norm", "post_ffw_norm",
+                                                             "attn_q_norm", "attn_k_norm"].map { ("blk.*.\($0).weight", .addOne) })
+        names.transforms["output_norm.weight"] = .addOne
+        return names
+    }()
+
+    static func configuration(huggingFace c: HuggingFaceConfig) throws -> DecoderArchitecture {
+        var a = try DecoderArchitecture.common(huggingFace: c, name: "gemma3")
+        if !c.has("hidden_activation") && !c.has("hidden_act") { a.activation = .geluTanh }
+        a.rotary = .halves
+        a.embeddingScale = Float(a.embeddingLength).squareRoot()
+        a.localRopeBase = try c.optionalFloat("rope_local_base_freq", in: 1...1e12) ?? 10_000
+        if let window = try c.optionalSize("sliding_window") {
+            a.slidingWindow = window
+            if let types = try c.optionalStrings("layer_types") {
+                guard types.count == a.blockCount else { throw c.refuse("layer_types", "has \(types.count) entries for \(a.blockCount) layers") }
+                a.slidingLayers = Set(types.indices.filter { types[$0] == "sliding_attention" })
+            } else {
+                let pattern = try c.optionalSize("sliding_window_pattern") ?? 6
+                a.slidingLayers = Set((0..<a.blockCount).filter { ($0 + 1) % pattern != 0 })
+            }
+        }
+        if let scalar = try c.optionalFloat("query_pre_attn_scalar", in: 1e-6...1e9) { a.attentionScale = 1 / scalar.squareRoot() }
+        a.finalLogitSoftcap = try c.optionalFloat("final_logit_softcapping", in: 1e-6...1e9)
+        a.attentionLogitSoftcap = try c.optionalFloat("attn_logit_softcapping", in: 1e-6...1e9)
+        return a
+    }
+}

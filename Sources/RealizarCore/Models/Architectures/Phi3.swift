@@ -25,3 +25,20 @@ enum Phi3: Architecture {
         try g.preNormDecoder(a, x: x, table: table, rotation: g.rotation(rotation), stackedFeedForward: true)
     }
 }
+
+extension Phi3 {
+    static let huggingFaceTypes = ["phi3"]
+    static let huggingFaceNames = HuggingFaceNames.decoder.replacing(block: [("self_attn.qkv_proj", "attn_qkv"), ("mlp.gate_up_proj", "ffn_up")])
+
+    /// LongRoPE folders (Phi-3 128k) are refused by the shared reader: their factors would have to
+    /// be derived from `rope_scaling` as llama.cpp's converter does.
+    static func configuration(huggingFace c: HuggingFaceConfig) throws -> DecoderArchitecture {
+        var a = try DecoderArchitecture.common(huggingFace: c, name: "phi3", epsilonKey: "rms_norm_eps")
+        a.rotary = .halves
+        if let window = try c.optionalSize("sliding_window") {
+            a.slidingWindow = window
+            a.slidingLayers = Set(0..<a.blockCount)
+        }
+        return a
+    }
+}

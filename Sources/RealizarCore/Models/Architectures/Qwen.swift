@@ -14,3 +14,17 @@ enum Qwen: Architecture {
         try g.preNormDecoder(a, x: x, table: table, rotation: g.rotation(a.rotation()))
     }
 }
+
+extension Qwen {
+    static let huggingFaceTypes = ["qwen2", "qwen3"]
+
+    static func configuration(huggingFace c: HuggingFaceConfig) throws -> DecoderArchitecture {
+        let type = try c.optionalString("model_type") ?? "qwen2"
+        if try c.optionalBool("use_sliding_window") == true {
+            throw c.refuse("use_sliding_window", "is true; Qwen's per-layer sliding window is not implemented for folders")
+        }
+        var a = try DecoderArchitecture.common(huggingFace: c, name: type)
+        a.rotary = .halves
+        return a
+    }
+}

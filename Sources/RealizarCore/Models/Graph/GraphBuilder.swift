@@ -7,11 +7,14 @@
 public struct GraphBuilder {
     public let weights: WeightLoader
     public let configuration: DecoderArchitecture
+    /// Whether the graph ends in hidden states rather than logits (a decoder run for embeddings).
+    public let outputsHiddenStates: Bool
     var graph: ModelGraph
     private var tensorIndex: [String: TensorRef] = [:]
 
-    init(configuration: DecoderArchitecture, weights: WeightLoader) {
+    init(configuration: DecoderArchitecture, weights: WeightLoader, output: ModelGraph.Output = .logits) {
         self.configuration = configuration
+        outputsHiddenStates = output == .hiddenStates
         self.weights = weights
         graph = ModelGraph(description: configuration)
         graph.tensors = [TensorSpec(name: "logits", width: 0, rows: .selected)]

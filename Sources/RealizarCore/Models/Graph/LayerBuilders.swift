@@ -197,8 +197,24 @@ extension GraphBuilder {
         return output
     }
 
-    /// The logits of the rows that want them: final norm, output projection, soft-capping.
+    /// The pass's output as the final hidden states of the rows that want them (normalised by
+    /// `norm` when given): an encoder's end, or a decoder's when it is built for embeddings.
+    public mutating func hiddenStates(_ x: TensorRef, norm: NormWeights? = nil) {
+        let width = width(of: x)
+        graph.tensors[ModelGraph.logits.index] = TensorSpec(name: "hidden", width: width, rows: .selected)
+        graph.vocabularySize = width
+        graph.output = .hiddenStates
+        append(.selectRows(input: x, output: ModelGraph.logits))
+        if let norm { normalize(ModelGraph.logits, into: ModelGraph.logits, norm) }
+    }
+
+    /// The logits of the rows that want them: final norm, output projection, soft-capping. A graph
+    /// built for embeddings stops at the final norm instead.
     public mutating func logits(_ x: TensorRef, norm: NormWeights, output: MatrixRef, bias: VectorRef? = nil, softCap: Float? = nil) {
+        if outputsHiddenStates {
+            hiddenStates(x, norm: norm)
+            return
+        }
         let final = tensor("final", width: width(of: x), rows: .selected)
         append(.selectRows(input: x, output: final))
         normalize(final, into: final, norm)

@@ -24,6 +24,14 @@ public struct ModelGraph: Sendable {
     public internal(set) var tokenCount = 0
     /// Positions a learned position table holds (nil without one).
     public internal(set) var positionLimit: Int?
+    /// What the pass ends in: next-token logits, or the final hidden states of the rows (an
+    /// encoder's, or a decoder built for embeddings); `vocabularySize` is then the model width.
+    public internal(set) var output: Output = .logits
+
+    public enum Output: Sendable, Equatable {
+        case logits
+        case hiddenStates
+    }
 
     public init(description: DecoderArchitecture) {
         self.description = description
@@ -134,6 +142,9 @@ public struct AttentionShape: Sendable, Equatable {
     public var window: Int?
     /// Scores are squashed by tanh(s / cap) · cap before the softmax (Gemma 2).
     public var softCap: Float?
+    /// Whether a row sees only the positions up to its own (a decoder), or every position its
+    /// sequence holds once the pass has stored its keys (an encoder such as BERT).
+    public var causal = true
 
     public init(heads: Int, kvHeads: Int, headDimension: Int, scale: Float, window: Int? = nil, softCap: Float? = nil) {
         self.heads = heads
@@ -167,7 +178,10 @@ public struct MixtureOfExperts: Sendable, Equatable {
 /// The activations a feed-forward block may use.
 public enum Activation: Sendable, Equatable {
     case silu
+    /// GELU with the tanh approximation (`gelu_pytorch_tanh`).
     case geluTanh
+    /// GELU with the exact error function (BERT's `gelu`).
+    case gelu
 }
 
 /// One step of the forward pass. Outputs are written in place of what the tensor held.
@@ -176,6 +190,8 @@ public enum GraphOperation: Sendable, Equatable {
     case embed(table: MatrixRef, positions: MatrixRef?, output: TensorRef)
     /// `tensor[i] ← tensor[i] · factor`.
     case scale(TensorRef, factor: Float)
+    /// `tensor[t] += table[row]` for every row (BERT's token-type embedding of a single text).
+    case addRow(TensorRef, table: MatrixRef, row: Int)
     /// Each group of `groupWidth` values of `input` (a row, or a head), divided by its root mean
     /// square and multiplied by `weight`, written to `output`.
     case rmsNorm(input: TensorRef, output: TensorRef, weight: VectorRef, groupWidth: Int, epsilon: Float)
