@@ -1,4 +1,5 @@
 import RealizarKernelsAVX2
+import RealizarKernelsAVX512
 
 /// One weight matrix of a matrix product and where its outputs go.
 struct MatrixProduct {
@@ -30,6 +31,8 @@ final class MatrixMultiplier: @unchecked Sendable {
     static let activationTile = 256
     /// Rows dequantized at once on the float path: small enough that the tile stays in L2.
     static let floatTile = 16
+    /// Activation rows the AVX-512 float path keeps in L2 while the weights pass over them.
+    static let floatBatchChunk = 64
 
     private var activations: UnsafeMutableRawPointer?
     private var activationBytes = 0
@@ -131,6 +134,10 @@ final class MatrixMultiplier: @unchecked Sendable {
         let tileSize = Self.floatTile * columns
         let tiles = tileBuffer(floats: pool.threads * tileSize)
         let useAVX2 = family != .generic && columns % 8 == 0
+        if family == .avx512 && columns % 16 == 0 {
+            multiplyFloatAVX512(product, input: input, batch: batch)
+            return
+        }
         pool.parallelChunks(weight.rows, granularity: Self.floatTile) { thread, range in
             let tile = tiles + thread * tileSize
             var row = range.lowerBound
@@ -155,6 +162,64 @@ final class MatrixMultiplier: @unchecked Sendable {
                     }
                 }
                 row += count
+            }
+        }
+    }
+
+    /// The float path with AVX-512: blocks of four activation rows by four weight rows (f32
+    /// weights read in place, others dequantized a tile at a time). Every output is the same
+    /// sixteen-lane sum whichever kernel computes it (`FloatDotKernels.swift`).
+    private func multiplyFloatAVX512(_ product: MatrixProduct, input: UnsafePointer<Float>, batch: Int) {
+        let weight = product.weight
+        let columns = weight.columns, stride = weight.rows, output = product.output
+        let tileSize = Self.floatTile * columns
+        let inPlace = weight.type == .f32
+        let tiles = inPlace ? nil : tileBuffer(floats: pool.threads * tileSize)
+        pool.parallelChunks(weight.rows, granularity: Self.floatTile, chunksPerThread: batch == 1 ? 8 : 4) { thread, range in
+            // Activation rows in chunks that stay in L2 while every weight tile of the range
+            // passes over them; each tile then serves the chunk from L1.
+            var first = 0
+            while first < batch {
+                let end = min(first + Self.floatBatchChunk, batch)
+                var row = range.lowerBound
+                while row < range.upperBound {
+                    let count = min(Self.floatTile, range.upperBound - row)
+                    let tile: UnsafePointer<Float>
+                    if let tiles {
+                        weight.dequantize(rows: row, count: count, into: tiles + thread * tileSize)
+                        tile = UnsafePointer(tiles + thread * tileSize)
+                    } else {
+                        tile = (weight.data + row * weight.rowBytes).assumingMemoryBound(to: Float.self)
+                    }
+                    var t = first
+                    while t + 4 <= end {
+                        var r = 0
+                        while r + 4 <= count {
+                            avx512DotBlock4x4(input + t * columns, xStride: columns, tile + r * columns, wStride: columns, count: columns,
+                                              output + t * stride + row + r, outStride: stride)
+                            r += 4
+                        }
+                        for tt in t..<(t + 4) {
+                            for rr in r..<count { output[tt * stride + row + rr] = avx512Dot(input + tt * columns, tile + rr * columns, count: columns) }
+                        }
+                        t += 4
+                    }
+                    while t < end {
+                        let x = input + t * columns
+                        var r = 0
+                        while r + 4 <= count {
+                            avx512DotFour(x, tile + r * columns, wStride: columns, count: columns, output + t * stride + row + r)
+                            r += 4
+                        }
+                        while r < count {
+                            output[t * stride + row + r] = avx512Dot(x, tile + r * columns, count: columns)
+                            r += 1
+                        }
+                        t += 1
+                    }
+                    row += count
+                }
+                first = end
             }
         }
     }

@@ -77,6 +77,10 @@ enum VectorOps {
     /// `values[i] ← act(gate[i]) · values[i]` (or `act(values[i])` when `gate` is nil) for `count` values.
     static func activate(_ activation: Activation, gate: UnsafePointer<Float>?, values: UnsafeMutablePointer<Float>,
                          count: Int, family: KernelFamily) {
+        if family != .generic && activation == .gelu && gate == nil {
+            avx2GeluErf(values, count: count)
+            return
+        }
         if family != .generic && activation != .gelu {
             avx2ActivateMultiply(gate: gate ?? UnsafePointer(values), up: values, count: count,
                                  gelu: activation == .geluTanh, multiply: gate != nil)
