@@ -20,8 +20,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    static func invalid(_ message: String, param: String? = nil) -> APIError {
-        APIError(.badRequest, message, param: param)
+    static func invalid(_ message: String, param: String? = nil, code: String? = nil) -> APIError {
+        APIError(.badRequest, message, param: param, code: code)
     }
 
     static func modelNotFound(_ name: String, available: [String]) -> APIError {

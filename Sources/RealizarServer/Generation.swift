@@ -19,9 +19,10 @@ struct Generation: Sendable {
         let (stream, continuation) = AsyncStream<(Int, SequenceEvent)>.makeStream(bufferingPolicy: .unbounded)
         let tracker = Tracker(count: jobs.count)
         let name = host.name
+        let scheduler = try host.requireGeneration(embeddingRoute: "an embeddings route")
         let handles: [SequenceHandle]
         do {
-            handles = try host.scheduler.submit(jobs) { index, event in
+            handles = try scheduler.submit(jobs) { index, event in
                 switch event {
                 case .step(let step):
                     if step.token != nil, let gap = tracker.tokenArrived(index) {

@@ -34,15 +34,17 @@ enum JSONBody {
         APIError(.contentTooLarge, "the request body is larger than \(limit) bytes (--max-body)", code: "request_too_large")
     }
 
+    /// A field's path as messages name it: `messages[0].content`.
+    static func path(_ keys: [any CodingKey]) -> String {
+        var text = ""
+        for key in keys {
+            if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : "." + key.stringValue }
+        }
+        return text
+    }
+
     /// A DecodingError as a 400 naming the field (`messages[0].content`) and what was expected.
     static func describe(_ error: DecodingError) -> APIError {
-        func path(_ keys: [any CodingKey]) -> String {
-            var text = ""
-            for key in keys {
-                if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : "." + key.stringValue }
-            }
-            return text
-        }
         func name(_ type: Any.Type) -> String {
             switch type {
             case is String.Type: return "a string"

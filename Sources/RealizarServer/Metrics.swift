@@ -3,8 +3,8 @@ import Prometheus
 import RealizarEngine
 
 /// The server's Prometheus metrics: requests by route and status, tokens, time to first token and
-/// per-token latency histograms, and the schedulers' queue, active sequences and KV cache use
-/// (read from the schedulers when scraped).
+/// per-token latency histograms, the schedulers' queue, active sequences and KV cache use, and the
+/// embedding queues' depth and passes (read from the schedulers and queues when scraped).
 public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let catalog: ModelCatalog
@@ -18,6 +18,8 @@ public final class ServerMetrics: Sendable {
     private let cacheUsed: [String: Gauge]
     private let cacheCapacity: [String: Gauge]
     private let cacheBytes: [String: Gauge]
+    private let embeddingQueueDepth: [String: Gauge]
+    private let embeddingPasses: [String: Gauge]
 
     init(catalog: ModelCatalog) {
         self.catalog = catalog
@@ -41,6 +43,8 @@ public final class ServerMetrics: Sendable {
         cacheUsed = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_used_positions", "KV cache positions filled."), labels: [("model", $0)]) }
         cacheCapacity = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_capacity_positions", "KV cache positions in all slots."), labels: [("model", $0)]) }
         cacheBytes = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_bytes", "Bytes allocated for KV caches."), labels: [("model", $0)]) }
+        embeddingQueueDepth = each { registry.makeGauge(descriptor: Self.descriptor("realizar_embedding_queue_depth", "Embedding requests waiting for the next pass."), labels: [("model", $0)]) }
+        embeddingPasses = each { registry.makeGauge(descriptor: Self.descriptor("realizar_embedding_passes", "Embedding passes run (each serves every request that waited for it)."), labels: [("model", $0)]) }
     }
 
     private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -68,7 +72,11 @@ public final class ServerMetrics: Sendable {
     /// The text exposition, with the gauges read from the schedulers now.
     func render() -> [UInt8] {
         for host in catalog.hosts {
-            let snapshot = host.scheduler.snapshot
+            if let embeddings = host.readyEmbeddingQueue?.snapshot {
+                embeddingQueueDepth[host.name]?.set(Double(embeddings.queued))
+                embeddingPasses[host.name]?.set(Double(embeddings.passes))
+            }
+            guard let snapshot = host.scheduler?.snapshot else { continue }
             queueDepth[host.name]?.set(Double(snapshot.queued))
             activeSequences[host.name]?.set(Double(snapshot.active))
             slots[host.name]?.set(Double(snapshot.slots))

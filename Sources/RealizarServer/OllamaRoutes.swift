@@ -4,8 +4,8 @@ import RealizarCore
 import RealizarEngine
 import RealizarTemplates
 
-/// Ollama's API: `/api/generate`, `/api/chat` (NDJSON streams unless `stream: false`), `/api/tags`,
-/// `/api/show`, `/api/ps`, `/api/version`.
+/// Ollama's API: `/api/generate`, `/api/chat` (NDJSON streams unless `stream: false`), `/api/embed`,
+/// `/api/embeddings`, `/api/tags`, `/api/show`, `/api/ps`, `/api/version`.
 struct OllamaRoutes: Sendable {
     let catalog: ModelCatalog
     let metrics: ServerMetrics
@@ -16,6 +16,8 @@ struct OllamaRoutes: Sendable {
     func register(on router: Router<ServerContext>) {
         router.post("/api/generate") { request, context in try await self.generate(request, context: context) }
         router.post("/api/chat") { request, context in try await self.chat(request, context: context) }
+        router.post("/api/embed") { request, context in try await self.embed(request, context: context) }
+        router.post("/api/embeddings") { request, context in try await self.legacyEmbeddings(request, context: context) }
         router.get("/api/tags") { _, _ in try JSONBody.response(OllamaModelList(models: self.catalog.hosts.map { self.entry($0, running: false) })) }
         router.get("/api/ps") { _, _ in try JSONBody.response(OllamaModelList(models: self.catalog.hosts.map { self.entry($0, running: true) })) }
         router.post("/api/show") { request, _ in try await self.show(request) }
@@ -27,6 +29,7 @@ struct OllamaRoutes: Sendable {
     func generate(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(OllamaGenerateRequest.self, from: request, limit: maxBody)
         let host = try catalog.host(body.model)
+        _ = try host.requireGeneration(embeddingRoute: "/api/embed")
         let text = body.prompt ?? ""
         // Ollama answers an empty prompt by loading the model and saying so.
         if text.isEmpty && body.system == nil {
@@ -48,6 +51,7 @@ struct OllamaRoutes: Sendable {
     func chat(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(OllamaChatRequest.self, from: request, limit: maxBody)
         let host = try catalog.host(body.model)
+        _ = try host.requireGeneration(embeddingRoute: "/api/embed")
         let messages = body.messages ?? []
         if messages.isEmpty {
             return try JSONBody.response(OllamaResponse(model: host.name, createdAt: Self.timestamp(), message: OllamaMessage(role: "assistant", content: ""),
@@ -169,7 +173,8 @@ struct OllamaRoutes: Sendable {
         var bytesByType: [String: Int] = [:]
         for matrix in graph.matrices { bytesByType[matrix.type.name, default: 0] += matrix.type.byteCount(forElements: matrix.columns)! * matrix.rows }
         let quantization = bytesByType.max { $0.value < $1.value }?.key ?? "unknown"
-        return OllamaModelDetails(family: family, families: [family], parameterSize: size, quantizationLevel: quantization)
+        return OllamaModelDetails(format: host.model.file == nil ? "safetensors" : "gguf", family: family, families: [family],
+                                  parameterSize: size, quantizationLevel: quantization)
     }
 
     func entry(_ host: ModelHost, running: Bool) -> OllamaModelEntry {
@@ -179,6 +184,14 @@ struct OllamaRoutes: Sendable {
                          // Served models stay loaded for the server's lifetime.
                          expiresAt: running ? Self.timestamp(Date().addingTimeInterval(365 * 86400)) : nil,
                          sizeVram: running ? 0 : nil)
+    }
+
+    /// Ollama's capability names: a model that only embeds has "embedding"; one that generates has
+    /// "completion" (and "chat" with a template). Decoders embed too, but Ollama lists them by
+    /// what they are for, and clients pick embedding models by this list.
+    func capabilities(_ host: ModelHost) -> [String] {
+        guard host.generates else { return ["embedding"] }
+        return host.chat == nil ? ["completion"] : ["completion", "chat"]
     }
 
     func show(_ request: Request) async throws -> Response {
@@ -204,9 +217,16 @@ struct OllamaRoutes: Sendable {
             }
         }
         info["general.parameter_count"] = .number(Double(host.model.parameterCount))
+        if host.model.file == nil {
+            // What Ollama's clients read from a GGUF's metadata, for a folder.
+            let family = host.model.decoder.graph.description.name
+            info["general.architecture"] = .string(family)
+            info["\(family).context_length"] = .number(Double(host.context))
+            if !host.generates { info["\(family).embedding_length"] = .number(Double(host.model.decoder.vocabularySize)) }
+        }
         let template = host.chat?.source ?? ""
         return try JSONBody.response(OllamaShowResponse(
             modelfile: "FROM \(host.path)\n", parameters: "num_ctx \(host.context)", template: template, details: details(host),
-            modelInfo: info, capabilities: host.chat == nil ? ["completion"] : ["completion", "chat"], modifiedAt: Self.timestamp(host.loadedAt)))
+            modelInfo: info, capabilities: capabilities(host), modifiedAt: Self.timestamp(host.loadedAt)))
     }
 }

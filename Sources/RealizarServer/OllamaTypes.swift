@@ -81,7 +81,7 @@ struct OllamaResponse: Encodable, Sendable {
 
 struct OllamaModelDetails: Encodable, Sendable {
     var parentModel = ""
-    var format = "gguf"
+    var format: String
     var family: String
     var families: [String]
     var parameterSize: String
@@ -136,5 +136,122 @@ struct OllamaShowResponse: Encodable, Sendable {
         try container.encode(modelInfo, forKey: .modelInfo)
         try container.encode(capabilities, forKey: .capabilities)
         try container.encode(modifiedAt, forKey: .modifiedAt)
+    }
+}
+
+// MARK: Embeddings
+
+/// Ollama's `keep_alive`: a number of seconds or a Go duration string ("5m", "1h30m", "-1s");
+/// negative means forever. Served models stay loaded for the server's lifetime, so the value is
+/// only validated.
+struct OllamaDuration: Decodable, Sendable, Equatable {
+    /// Nil: forever.
+    var seconds: Double?
+
+    init(seconds: Double?) {
+        self.seconds = seconds
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let field = JSONBody.path(decoder.codingPath)
+        if let number = try? container.decode(Double.self) {
+            guard number.isFinite else { throw APIError.invalid("'\(field)' must be a finite number of seconds", param: field) }
+            seconds = number < 0 ? nil : number
+        } else if let text = try? container.decode(String.self) {
+            guard let value = Self.parse(text) else {
+                throw APIError.invalid("'\(field)' must be a duration such as \"5m\", \"1h30m\" or \"-1\" (forever), or a number of seconds; got \"\(text)\"",
+                                       param: field)
+            }
+            seconds = value < 0 ? nil : value
+        } else {
+            throw APIError.invalid("'\(field)' must be a duration string or a number of seconds", param: field)
+        }
+    }
+
+    /// Seconds of a duration as Go's `time.ParseDuration` reads it (units ns, us, µs, ms, s, m, h;
+    /// a bare "0" needs none); a string of a plain number is seconds, as `OLLAMA_KEEP_ALIVE` reads it.
+    static func parse(_ text: String) -> Double? {
+        if let number = Double(text), number.isFinite, !text.contains(where: { $0.isLetter }) { return number }
+        var rest = Substring(text)
+        var sign = 1.0
+        if let first = rest.first, first == "-" || first == "+" {
+            sign = first == "-" ? -1 : 1
+            rest = rest.dropFirst()
+        }
+        guard !rest.isEmpty else { return nil }
+        let units: [String: Double] = ["ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600]
+        var total = 0.0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !number.isEmpty, number != ".", number.filter({ $0 == "." }).count <= 1, let value = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { !($0.isASCII && ($0.isNumber || $0 == ".")) }
+            guard let scale = units[String(unit)] else { return nil }
+            rest = rest.dropFirst(unit.count)
+            total += value * scale
+        }
+        return sign * total
+    }
+}
+
+/// `/api/embed`'s `input`: one string or an array of strings.
+struct OllamaEmbedInput: Decodable, Sendable {
+    /// An empty string gives no texts, as in Ollama.
+    var texts: [String]
+    /// Whether the field was an array (messages then name `input[i]`).
+    var isList: Bool
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            texts = text.isEmpty ? [] : [text]
+            isList = false
+        } else if let list = try? container.decode([String].self) {
+            texts = list
+            isList = true
+        } else {
+            throw APIError.invalid("'input' must be a string or an array of strings", param: "input")
+        }
+    }
+}
+
+struct OllamaEmbedRequest: Decodable, Sendable {
+    var model: String?
+    var input: OllamaEmbedInput?
+    var truncate: Bool?
+    var keepAlive: OllamaDuration?
+    var options: OllamaOptions?
+    var dimensions: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case model, input, truncate, options, dimensions
+        case keepAlive = "keep_alive"
+    }
+}
+
+struct OllamaEmbedResponse: Encodable, Sendable {
+    var model: String
+    var embeddings: [[Float]]
+    var totalDuration: Int?
+    var loadDuration: Int?
+    var promptEvalCount: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case model, embeddings
+        case totalDuration = "total_duration", loadDuration = "load_duration", promptEvalCount = "prompt_eval_count"
+    }
+}
+
+/// The legacy `/api/embeddings`: one `prompt`, always truncated.
+struct OllamaEmbeddingsRequest: Decodable, Sendable {
+    var model: String?
+    var prompt: String?
+    var keepAlive: OllamaDuration?
+    var options: OllamaOptions?
+
+    enum CodingKeys: String, CodingKey {
+        case model, prompt, options
+        case keepAlive = "keep_alive"
     }
 }

@@ -5,7 +5,7 @@ import RealizarEngine
 import RealizarTemplates
 import RealizarTokenizers
 
-/// `POST /v1/chat/completions`, `POST /v1/completions`, `GET /v1/models`.
+/// `POST /v1/chat/completions`, `POST /v1/completions`, `POST /v1/embeddings`, `GET /v1/models`.
 struct OpenAIRoutes: Sendable {
     let catalog: ModelCatalog
     let metrics: ServerMetrics
@@ -19,6 +19,7 @@ struct OpenAIRoutes: Sendable {
         }
         router.post("/v1/chat/completions") { request, context in try await self.chat(request, context: context) }
         router.post("/v1/completions") { request, context in try await self.completions(request, context: context) }
+        router.post("/v1/embeddings") { request, context in try await self.embeddings(request, context: context) }
     }
 
     func models() throws -> Response {
@@ -32,6 +33,7 @@ struct OpenAIRoutes: Sendable {
     func chat(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(ChatCompletionRequest.self, from: request, limit: maxBody)
         let host = try catalog.host(body.model)
+        _ = try host.requireGeneration(embeddingRoute: "/v1/embeddings")
         guard let template = host.chat else {
             throw APIError.invalid("the model '\(host.name)' has no chat template; use /v1/completions", param: "model")
         }
@@ -122,6 +124,7 @@ struct OpenAIRoutes: Sendable {
     func completions(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(CompletionRequest.self, from: request, limit: maxBody)
         let host = try catalog.host(body.model)
+        _ = try host.requireGeneration(embeddingRoute: "/v1/embeddings")
         var prompts: [[Int]] = []
         var promptTexts: [String] = []
         for prompt in body.prompt.prompts {

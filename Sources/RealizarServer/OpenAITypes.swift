@@ -307,3 +307,84 @@ struct ModelList: Encodable, Sendable {
     var object = "list"
     var data: [ModelObject]
 }
+
+// MARK: Embeddings
+
+/// An embeddings `input`: a string, an array of strings, an array of token ids, or an array of
+/// arrays of token ids.
+struct EmbeddingInput: Decodable, Sendable {
+    enum Inputs: Sendable {
+        case texts([String])
+        case tokens([[Int]])
+    }
+
+    var inputs: Inputs
+    /// Whether the field was an array of inputs (messages then name `input[i]`), not one input.
+    var isList: Bool
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) { (inputs, isList) = (.texts([text]), false) }
+        else if let texts = try? container.decode([String].self) { (inputs, isList) = (.texts(texts), true) }
+        else if let ids = try? container.decode([Int].self) { (inputs, isList) = (.tokens([ids]), false) }
+        else if let lists = try? container.decode([[Int]].self) { (inputs, isList) = (.tokens(lists), true) }
+        else {
+            throw APIError.invalid("'input' must be a string, an array of strings, an array of token ids or an array of arrays of token ids",
+                                   param: "input")
+        }
+    }
+
+    var count: Int {
+        switch inputs {
+        case .texts(let texts): texts.count
+        case .tokens(let lists): lists.count
+        }
+    }
+}
+
+struct EmbeddingRequest: Decodable, Sendable {
+    var model: String?
+    var input: EmbeddingInput
+    var encodingFormat: String?
+    var dimensions: Int?
+    /// Accepted and ignored, as OpenAI uses it for abuse monitoring only.
+    var user: String?
+
+    enum CodingKeys: String, CodingKey {
+        case model, input, dimensions, user
+        case encodingFormat = "encoding_format"
+    }
+}
+
+/// A vector as floats, or as base64 of its little-endian float32 bytes.
+enum EmbeddingVector: Encodable, Sendable {
+    case floats([Float])
+    case base64(String)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .floats(let values): try container.encode(values)
+        case .base64(let text): try container.encode(text)
+        }
+    }
+}
+
+struct EmbeddingObject: Encodable, Sendable {
+    var object = "embedding"
+    var index: Int
+    var embedding: EmbeddingVector
+}
+
+struct EmbeddingUsage: Encodable, Sendable {
+    var promptTokens: Int
+    var totalTokens: Int
+    enum CodingKeys: String, CodingKey { case promptTokens = "prompt_tokens", totalTokens = "total_tokens" }
+}
+
+struct EmbeddingList: Encodable, Sendable {
+    var object = "list"
+    var data: [EmbeddingObject]
+    var model: String
+    var usage: EmbeddingUsage
+}

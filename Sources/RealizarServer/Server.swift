@@ -65,7 +65,8 @@ public enum RealizarHTTPServer {
     }
 }
 
-/// Waits for the graceful-shutdown signal, then ends every queued and running sequence.
+/// Waits for the graceful-shutdown signal, then ends every queued and running sequence and
+/// refuses embedding requests still waiting.
 struct StreamCloser: Service {
     let catalog: ModelCatalog
     let logger: Logger
@@ -78,7 +79,7 @@ struct StreamCloser: Service {
         // cooperative pool.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {
-                for host in hosts { host.scheduler.shutdown() }
+                for host in hosts { host.shutdown() }
                 continuation.resume()
             }
         }

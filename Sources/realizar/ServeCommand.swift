@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sequences generated at once per model (KV cache slots).")
     var parallel = 4
 
-    @Option(help: "Requests that may wait for a slot before new ones get 429.")
+    @Option(help: "Requests that may wait for a slot before new ones get 429 (and embedding requests that may wait for a pass before new ones get 503).")
     var queue = 64
 
     @Option(help: "Threads per model (default: all cores).")
@@ -65,8 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
                 let servedName = FileManager.default.fileExists(atPath: name) ? URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent : name
                 guard !hosts.contains(where: { $0.name == servedName }) else { throw ValidationError("the model '\(servedName)' is named twice") }
                 let host = try ModelHost(name: servedName, path: path, backends: try device.backends(threads: threads), context: ctx, slots: parallel, queueLimit: queue)
-                logger.info("loaded model", metadata: ["model": "\(servedName)", "backend": "\(host.model.decoder.backend.name)", "context": "\(host.context)", "slots": "\(parallel)",
-                                                       "seconds": "\(String(format: "%.2f", host.loadSeconds))"])
+                var metadata: Logger.Metadata = ["model": "\(servedName)", "backend": "\(host.model.decoder.backend.name)", "context": "\(host.context)",
+                                                 "seconds": "\(String(format: "%.2f", host.loadSeconds))"]
+                // A model whose graph ends in hidden states (BERT) has no slots: it only embeds.
+                if host.generates { metadata["slots"] = "\(parallel)" } else { metadata["serves"] = "embeddings only" }
+                logger.info("loaded model", metadata: metadata)
                 hosts.append(host)
             }
         }
