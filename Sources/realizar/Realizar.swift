@@ -7,6 +7,7 @@ struct Realizar: AsyncParsableCommand {
         abstract: "An LLM inference engine and model server.",
         subcommands: [ServeCommand.self, PullCommand.self, ListCommand.self, RemoveCommand.self, InfoCommand.self, RunCommand.self,
                       ChatCommand.self, LogitsCommand.self, PerplexityCommand.self, BenchCommand.self, Tokenize.self, Detokenize.self,
-                      TemplateCommand.self, SelftestCommand.self, GenRandomCommand.self, EmbedCommand.self]
+                      TemplateCommand.self, SelftestCommand.self, GenRandomCommand.self, EmbedCommand.self,
+                      ExportSafetensorsCommand.self]
     )
 }
