@@ -26,8 +26,16 @@ public final class EmbeddingModel: @unchecked Sendable {
         try self.init(path: path, preferring: [CPUBackend(threads: threads)], quantize: quantize)
     }
 
-    public init(path: String, preferring backends: [any Backend], quantize: GGMLType? = nil) throws {
-        model = try LoadedModel(path: path, preferring: backends, quantize: quantize, output: .hiddenStates)
+    public convenience init(path: String, preferring backends: [any Backend], quantize: GGMLType? = nil) throws {
+        try self.init(model: try LoadedModel(path: path, preferring: backends, quantize: quantize, output: .hiddenStates))
+    }
+
+    /// An embedding model over a model already loaded with a graph that ends in hidden states.
+    public init(model: LoadedModel) throws {
+        guard model.decoder.graph.output == .hiddenStates else {
+            throw ModelError("\(model.sourceName): loaded for generation; embeddings need the graph built for hidden states")
+        }
+        self.model = model
         let architecture = model.decoder.architecture
         var pooling = architecture.pooling
         var normalizes = true

@@ -61,7 +61,7 @@ struct EmbeddingJob {
     }
 
     /// The vectors of `inputs`, in order, from the next pass of the host's queue (shared with the
-    /// other requests waiting for it): 400 for inputs the model cannot read, 503 when the queue is
+    /// other requests waiting for it): 400 for inputs the model cannot read, 429 (as generation's queue) when the queue is
     /// full or the server is shutting down.
     func run(_ inputs: [[Int]], dimensions: Int?, metrics: ServerMetrics, stats: RequestStats) async throws -> [[Float]] {
         let vectors: [[Float]]
@@ -70,7 +70,7 @@ struct EmbeddingJob {
         } catch let error as SchedulerError {
             switch error {
             case .invalidRequest(let message): throw APIError.invalid(message, param: "input")
-            case .queueFull: throw APIError(.serviceUnavailable, "the server is busy: \(queue.queueLimit) embedding requests are already waiting; retry later",
+            case .queueFull: throw APIError(.tooManyRequests, "the server is busy: \(queue.queueLimit) embedding requests are already waiting; retry later",
                                             code: "queue_full")
             case .shuttingDown: throw APIError(.serviceUnavailable, error.description)
             }

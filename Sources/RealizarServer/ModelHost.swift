@@ -39,9 +39,9 @@ public final class ModelHost: Sendable {
             chat = try? ChatPrompt(model: loaded)
             embeddings = LazyEmbeddings(queueLimit: queueLimit) { try EmbeddingModel(path: path, preferring: backends) }
         } else {
-            // An encoder: loaded again as an embedding model (pooling and normalisation from the
-            // folder's sentence-transformers settings); the first load is dropped.
-            let embedder = try EmbeddingModel(path: path, preferring: backends)
+            // An encoder: its graph already ends in hidden states; pooling and normalisation come
+            // from the folder's sentence-transformers settings.
+            let embedder = try EmbeddingModel(model: loaded)
             model = embedder.model
             scheduler = nil
             chat = nil
