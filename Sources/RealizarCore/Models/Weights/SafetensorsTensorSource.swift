@@ -76,7 +76,7 @@ public final class SafetensorsTensorSource: TensorSource, @unchecked Sendable {
 
     private func store(_ name: String, type: GGMLType, shape: [Int], bytes: [UInt8]) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
-        buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
         owned.append(buffer)
         tensors[name] = (SourceTensor(name: name, type: type, shape: shape, location: -1), UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count]))
         tensorNames.append(name)
