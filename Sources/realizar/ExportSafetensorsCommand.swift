@@ -15,8 +15,8 @@ struct ExportSafetensorsCommand: ParsableCommand {
             Every tensor is dequantized (quantized weights stay as lossy as they were, now in \
             --type) and written under its Hugging Face name, with llama.cpp's conversion undone \
             (Gemma's norms, Llama's q/k row order). tokenizer.json is written for SentencePiece \
-            vocabularies (Gemma, Llama 2, Mistral); for others the folder gets tokenizer_config.json \
-            only, with a warning. Models whose configuration a folder cannot express (Llama 3.1 \
+            vocabularies (Gemma, Llama 2, Mistral) and byte-level BPE ones (SmolLM2, Llama 3, Qwen); \
+            for others (WordPiece, Unigram) the folder gets tokenizer_config.json only, with a warning. Models whose configuration a folder cannot express (Llama 3.1 \
             RoPE factors, LongRoPE, mixtures of experts, GPT-2, Gemma 2) are refused.
             """)
 
@@ -50,7 +50,13 @@ struct ExportSafetensorsCommand: ParsableCommand {
                 let vocabulary = try Vocabulary(file: file)
                 tokenizer.addBOS = vocabulary.addBOS
                 tokenizer.addEOS = vocabulary.addEOS
-                tokenizer.json = try TokenizerJSONExport.tokenizerJSON(for: vocabulary)
+                tokenizer.cleanUpSpaces = vocabulary.cleansSpaces
+                if vocabulary.model == .bytePair {
+                    tokenizer.json = try TokenizerJSONExport.byteLevelTokenizerJSON(
+                        for: vocabulary, merges: try file.optionalStringArray("tokenizer.ggml.merges") ?? [])
+                } else {
+                    tokenizer.json = try TokenizerJSONExport.tokenizerJSON(for: vocabulary)
+                }
             } catch {
                 FileHandle.standardError.write(Data("warning: no tokenizer.json written: \(error)\n".utf8))
             }

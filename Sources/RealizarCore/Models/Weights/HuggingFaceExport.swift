@@ -41,11 +41,15 @@ public enum HuggingFaceExport {
         public var json: Data?
         public var addBOS: Bool?
         public var addEOS: Bool?
+        /// Whether detokenizing removes spaces before punctuation (`clean_up_tokenization_spaces`;
+        /// false when nil).
+        public var cleanUpSpaces: Bool?
 
-        public init(json: Data? = nil, addBOS: Bool? = nil, addEOS: Bool? = nil) {
+        public init(json: Data? = nil, addBOS: Bool? = nil, addEOS: Bool? = nil, cleanUpSpaces: Bool? = nil) {
             self.json = json
             self.addBOS = addBOS
             self.addEOS = addEOS
+            self.cleanUpSpaces = cleanUpSpaces
         }
     }
 
@@ -411,7 +415,7 @@ public enum HuggingFaceExport {
         token("unk_token", ids.unknown)
         token("pad_token", ids.padding)
         if let template = try file.optionalString("tokenizer.chat_template") { c.append(("chat_template", .string(template))) }
-        c += [("model_max_length", .int(plan.configuration.contextLength)), ("clean_up_tokenization_spaces", .bool(false)),
+        c += [("model_max_length", .int(plan.configuration.contextLength)), ("clean_up_tokenization_spaces", .bool(tokenizer.cleanUpSpaces ?? false)),
               ("tokenizer_class", .string("PreTrainedTokenizerFast"))]
         return c
     }
