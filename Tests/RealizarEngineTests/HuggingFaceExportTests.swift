@@ -10,19 +10,31 @@ import RealizarTokenizers
 /// exact reference as its GGUF is; SmolLM2's (llama, q/k rows un-permuted) and every exportable
 /// random-weight architecture compute the logits their GGUFs do; what cannot round-trip is refused.
 @Suite(.serialized) struct HuggingFaceExportTests {
-    /// Gemma 3 270M exported in f32 by the command, once per test process, removed at exit
-    /// (the folder is 1.1 GB).
-    static let gemmaFolder = Result { () throws -> String in
-        let path = exportPath("gemma")
-        atexit { try? FileManager.default.removeItem(atPath: HuggingFaceExportTests.exportPath("gemma")) }
-        let result = try RealizarBinary.run(["export-safetensors", TestModels.Name.gemma.rawValue, path], timeout: 600)
+    /// Gemma 3 270M and SmolLM2 exported in f32 by the command (with their tokenizer.json), once
+    /// per test process, removed at exit (Gemma's folder is 1.1 GB).
+    static let gemmaFolder = Result { try exportWithTheCommand(.gemma) }
+    static let gemmaFolderModel = Result { try LoadedModel(path: gemmaFolder.get()) }
+    static let smolLM2Folder = Result { try exportWithTheCommand(.smolLM2) }
+    static let smolLM2FolderModel = Result { try LoadedModel(path: smolLM2Folder.get()) }
+
+    static func exportWithTheCommand(_ model: TestModels.Name) throws -> String {
+        let path = exportPath(model.rawValue)
+        _ = removingExportsAtExit
+        let result = try RealizarBinary.run(["export-safetensors", model.rawValue, path], timeout: 600)
         guard result.status == 0 else {
-            throw ModelError("export-safetensors exited with \(result.status): \(result.stderr)")
+            throw ModelError("export-safetensors \(model.rawValue) exited with \(result.status): \(result.stderr)")
         }
-        print("gemma3-270m export (command, f32): \(String(format: "%.1f", result.seconds)) s, \(folderBytes(path)) bytes\n\(result.stdout)")
+        print("\(model.rawValue) export (command, f32): \(String(format: "%.1f", result.seconds)) s, \(folderBytes(path)) bytes\n\(result.stdout)\(result.stderr)")
         return path
     }
-    static let gemmaFolderModel = Result { try LoadedModel(path: gemmaFolder.get()) }
+
+    static let removingExportsAtExit: Void = {
+        atexit {
+            for model in [TestModels.Name.gemma, .smolLM2] {
+                try? FileManager.default.removeItem(atPath: HuggingFaceExportTests.exportPath(model.rawValue))
+            }
+        }
+    }()
 
     static func exportPath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("realizar-export-\(name)-\(getpid())").path
@@ -83,12 +95,14 @@ import RealizarTokenizers
         print("gemma folder vs GGUF: max |Δlogit| \(worstTop) over the GGUF's top 20, \(worst) over the vocabulary; folder vs exact \(worstExact)")
     }
 
-    /// The folder's tokenizer.json (written from the GGUF's vocabulary) with its tokenizer_config.json.
-    @Test func gemmaFolderTokenizesTheReferenceCasesLikeTheGGUF() throws {
-        let folder = try Self.gemmaFolderModel.get()
-        let gguf = try AccuracyTests.gemma.get()
+    /// The folder's tokenizer.json (written from the GGUF's vocabulary: SentencePiece BPE for Gemma,
+    /// byte-level BPE for SmolLM2) with its tokenizer_config.json.
+    @Test(arguments: [(TestModels.Name.gemma, "gemma-3-270m"), (.smolLM2, "smollm2-135m")])
+    func folderTokenizesTheReferenceCasesLikeTheGGUF(_ model: TestModels.Name, _ reference: String) throws {
+        let folder = try (model == .gemma ? Self.gemmaFolderModel : Self.smolLM2FolderModel).get()
+        let gguf = try (model == .gemma ? AccuracyTests.gemma : AccuracyTests.smolLM2).get()
         #expect(folder.tokenizer is HuggingFaceTokenizer)
-        let cases = try Self.tokenizerCases("gemma-3-270m")
+        let cases = try Self.tokenizerCases(reference)
         #expect(cases.count > 40)
         var failures: [String] = []
         for (text, expected) in cases {
@@ -103,8 +117,26 @@ import RealizarTokenizers
                 failures.append("\(text.debugDescription) with BOS and special tokens: folder \(withSpecial), GGUF \(ggufWithSpecial)")
             }
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(2 * cases.count) encodings differ:\n\(failures.prefix(8).joined(separator: "\n"))")
+        #expect(failures.isEmpty, "\(model.rawValue): \(failures.count) of \(2 * cases.count) encodings differ:\n\(failures.prefix(8).joined(separator: "\n"))")
         #expect(folder.tokenizer.vocabularySize == gguf.tokenizer.vocabularySize)
+        let template = try folder.embeddedChatTemplate
+        #expect(template == (try gguf.embeddedChatTemplate), "\(model.rawValue): the chat template differs")
+    }
+
+    /// The byte-level export is for the Python `tokenizers` package too (the SentencePiece one is
+    /// checked there by TokenizerJSONExportTests).
+    @Test func smolLM2TokenizerJSONTokenizesLikeLlamaCppInTheTokenizersPackage() throws {
+        let folder = try Self.smolLM2Folder.get()
+        let cases = try Self.tokenizerCases("smollm2-135m")
+        let scratch = try TemporaryFolder()
+        try JSONEncoder().encode(cases.map(\.0)).write(to: scratch.file("texts.json"))
+        let script = ProjectPaths.root.appendingPathComponent("Tests/Fixtures/huggingface/encode_with_tokenizers.py")
+        let output = try Shell.run(["python3", script.path, (folder as NSString).appendingPathComponent("tokenizer.json"), scratch.file("texts.json").path])
+        let pythonIDs = try JSONDecoder().decode([[Int]].self, from: Data(output.utf8))
+        #expect(pythonIDs.count == cases.count)
+        for ((text, expected), ids) in zip(cases, pythonIDs) {
+            #expect(ids == expected, "tokenizers package, \(text.debugDescription): expected \(expected), got \(ids)")
+        }
     }
 
     /// llama.cpp's tokenizer test cases: `.inp` texts separated by `__ggml_vocab_test__` lines,
@@ -130,6 +162,12 @@ import RealizarTokenizers
     }
 
     // MARK: SmolLM2 (llama: q/k rows un-permuted)
+
+    @Test func smolLM2FolderMeetsTheExactReferenceAsItsGGUFDoes() throws {
+        let folder = try Self.smolLM2FolderModel.get()
+        let prompts = try ReferencePrompt.load("smollm2-135m")
+        try AccuracyTests().checkPrompts(folder, prompts, name: "smollm2 folder")
+    }
 
     /// SmolLM2's GGUF is Q4_1; the folder holds those weights in f32, its q/k rows put back in
     /// Hugging Face's order for RoPE on half-split pairs. As for Gemma, the folder computes what
@@ -215,6 +253,46 @@ import RealizarTokenizers
         }
         print("export round trip llama \(type.rawValue): max |Δlogit| \(worst)")
         #expect(worst <= (type == .f16 ? 0.05 : 0.3), "llama \(type.rawValue): folder vs GGUF max |Δlogit| \(worst)")
+    }
+
+    /// BERT has no GGUF in the catalog, so all-MiniLM-L6-v2's folder is written as the GGUF
+    /// llama.cpp's converter makes of it (the same names, F32) and exported back: the folder's
+    /// config.json and sentence-transformers files must give the embeddings the original gives,
+    /// bit for bit. (WordPiece vocabularies get no tokenizer.json, so the original's is copied in.)
+    @Test func bertExportGivesTheOriginalFoldersEmbeddings() throws {
+        let original = try TestModels.path(.miniLM)
+        let (_, weights) = try ModelRegistry.load(folder: HuggingFaceFolder(path: original))
+        let configuration = try ModelRegistry.configuration(folder: HuggingFaceFolder(path: original))
+        var writer = GGUFWriter()
+        writer.set("general.architecture", .string("bert"))
+        writer.set("bert.block_count", .uint32(UInt32(configuration.blockCount)))
+        writer.set("bert.context_length", .uint32(UInt32(configuration.contextLength)))
+        writer.set("bert.embedding_length", .uint32(UInt32(configuration.embeddingLength)))
+        writer.set("bert.feed_forward_length", .uint32(UInt32(configuration.feedForwardLength)))
+        writer.set("bert.attention.head_count", .uint32(UInt32(configuration.headCount)))
+        writer.set("bert.attention.layer_norm_epsilon", .float32(configuration.normEpsilon))
+        writer.set("bert.pooling_type", .uint32(1))
+        for name in weights.tensorNames {
+            let tensor = weights.tensorInfo(named: name)!
+            writer.add(.init(name: name, type: tensor.type, shape: tensor.shape, data: Data(weights.bytes(of: tensor))))
+        }
+        let folder = try TemporaryFolder()
+        try writer.write(to: folder.file("minilm.gguf"))
+        let exported = folder.file("hf").path
+        let summary = try HuggingFaceExport.export(try GGUFFile(path: folder.file("minilm.gguf").path), to: exported)
+        #expect(summary.modelType == "bert")
+        for file in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"] {
+            try? FileManager.default.removeItem(atPath: folder.file("hf/\(file)").path)
+            try FileManager.default.copyItem(atPath: (original as NSString).appendingPathComponent(file), toPath: folder.file("hf/\(file)").path)
+        }
+        let theirs = try EmbeddingModel(path: original, threads: 2)
+        let ours = try EmbeddingModel(path: exported, threads: 2)
+        // sentence_bert_config.json's max_seq_length (256 here) is not in a GGUF: the export's
+        // limit is the model's 512 positions.
+        #expect(ours.pooling == theirs.pooling && ours.normalizes == theirs.normalizes)
+        let inputs = [[101, 7592, 2088, 102], [101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 1012, 102]]
+        let difference = zip(try ours.embed(inputs), try theirs.embed(inputs)).map { Self.maxDifference($0, $1) }.max()!
+        #expect(difference == 0, "exported MiniLM: embeddings differ from the original's by up to \(difference)")
     }
 
     // MARK: Refusals
