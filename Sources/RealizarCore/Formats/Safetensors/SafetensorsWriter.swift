@@ -124,7 +124,14 @@ public final class SafetensorsWriter {
             try append(UnsafeRawBufferPointer(values))
         case .f16, .bf16:
             let half = tensor.dtype == .f16
-            let converted = values.map { half ? HalfPrecision.halfBits(from: $0).littleEndian : HalfPrecision.bfloat16Bits(from: $0).littleEndian }
+            let converted = [UInt16](unsafeUninitializedCapacity: values.count) { bits, count in
+                if half {
+                    for i in values.indices { bits[i] = HalfPrecision.halfBits(from: values[i]).littleEndian }
+                } else {
+                    for i in values.indices { bits[i] = HalfPrecision.bfloat16Bits(from: values[i]).littleEndian }
+                }
+                count = values.count
+            }
             try converted.withUnsafeBytes { try append($0) }
         default:
             throw FormatError(path: path, field: "tensor \"\(tensor.name)\"", problem: "has dtype \(tensor.dtype.rawValue); only F32, F16 and BF16 are written from floats")

@@ -350,7 +350,8 @@ public enum HuggingFaceExport {
             let scale = Double(a.attentionScale)
             var scalar = 1 / (scale * scale)
             if abs(scalar - scalar.rounded()) < 1e-3 * scalar { scalar = scalar.rounded() }
-            c.append(("query_pre_attn_scalar", .float(Float(scalar))))
+            // An integer where it is one: transformers' config class types it so.
+            c.append(("query_pre_attn_scalar", scalar == scalar.rounded() && scalar < 1e9 ? .int(Int(scalar)) : .float(Float(scalar))))
             c.append(("final_logit_softcapping", a.finalLogitSoftcap.map(JSONText.float) ?? .null))
             c.append(("attn_logit_softcapping", a.attentionLogitSoftcap.map(JSONText.float) ?? .null))
         case "phi3":
