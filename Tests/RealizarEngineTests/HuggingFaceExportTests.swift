@@ -161,6 +161,33 @@ import RealizarTokenizers
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["notes.txt"])
     }
 
+    /// What the export is for: `transformers` runs the folders as the models they are. Needs a
+    /// Python with torch and transformers (not among the test requirements: torch is gigabytes),
+    /// named by REALIZAR_TRANSFORMERS_PYTHON. Measured (2026-12-02, torch 2.15, transformers
+    /// 5.24): within 1.7e-5 (Gemma) and 2.2e-5 (SmolLM2) of exact over the exact top 20.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["REALIZAR_TRANSFORMERS_PYTHON"] != nil,
+                   "set REALIZAR_TRANSFORMERS_PYTHON to a python with torch and transformers"),
+          arguments: [(TestModels.Name.gemma, "gemma-3-270m"), (.smolLM2, "smollm2-135m")])
+    func transformersRunsTheExportedFolderAsTheExactReference(_ model: TestModels.Name, _ reference: String) throws {
+        let folder = try (model == .gemma ? Self.gemmaFolder : Self.smolLM2Folder).get()
+        let prompts = try ReferencePrompt.load(reference)
+        let scratch = try TemporaryFolder()
+        let cases = prompts.map { ["tokens": $0.llamaCppTokens, "ids": $0.exactTop.prefix(20).map(\.id)] }
+        try JSONSerialization.data(withJSONObject: cases).write(to: scratch.file("cases.json"))
+        let script = ProjectPaths.root.appendingPathComponent("Tests/Fixtures/huggingface/transformers_logits.py")
+        let python = ProcessInfo.processInfo.environment["REALIZAR_TRANSFORMERS_PYTHON"]!
+        let output = try Shell.run([python, script.path, folder, scratch.file("cases.json").path])
+        let logits = try JSONDecoder().decode([[Double]].self, from: Data(output.split(separator: "\n").last.map { Data($0.utf8) } ?? Data()))
+        var worst = 0.0
+        for (prompt, values) in zip(prompts, logits) {
+            let difference = zip(prompt.exactTop.prefix(20), values).map { abs($0.logit - $1) }.max() ?? .infinity
+            worst = max(worst, difference)
+            #expect(difference <= 1e-3, "transformers on the exported \(model.rawValue), '\(prompt.prompt.prefix(30))': max |Δlogit| to exact \(difference)")
+        }
+        #expect(logits.count == prompts.count)
+        print("transformers on the exported \(model.rawValue): max |Δlogit| to exact over its top 20 = \(worst)")
+    }
+
     // MARK: SmolLM2 (llama: q/k rows un-permuted)
 
     @Test func smolLM2FolderMeetsTheExactReferenceAsItsGGUFDoes() throws {
