@@ -146,9 +146,10 @@ public enum HuggingFaceExport {
             if a.experts != nil {
                 throw ModelError("\(fileName): \(name) is a mixture-of-experts model; exporting experts as a Hugging Face folder is not implemented")
             }
-            guard let names = ModelRegistry.huggingFaceNames(architecture: name), let classes = HuggingFaceExport.classes[name] else {
+            guard let loading = ModelRegistry.huggingFaceNames(architecture: name), let classes = HuggingFaceExport.classes[name] else {
                 throw ModelError("\(fileName): architecture \(name) cannot be exported as a Hugging Face folder (exportable: \(HuggingFaceExport.classes.keys.sorted().joined(separator: ", ")))")
             }
+            let names = HuggingFaceExport.writing(loading)
             modelType = classes.modelType
             if file.tensor(named: "rope_freqs.weight") != nil {
                 throw ModelError("\(fileName): the model has Llama 3.1-style RoPE frequency factors (rope_freqs.weight); exporting them as rope_scaling \"llama3\" is not implemented, and writing the folder without them would compute another model")
@@ -213,6 +214,16 @@ public enum HuggingFaceExport {
             guard parts.count == 4, parts[0] == "blk" else { return nil }
             return String(parts[2])
         }
+    }
+
+    /// The names to write: where several checkpoint modules load as one llama.cpp module (Phi-3's
+    /// `mlp.gate_up_proj` put beside the shared `mlp.up_proj` by `replacing`), the architecture's
+    /// own, which `replacing` appends last. (`checkpointName(of:)` alone takes the first.)
+    static func writing(_ names: HuggingFaceNames) -> HuggingFaceNames {
+        var names = names
+        let block = names.block
+        names.block = block.indices.filter { i in !block[(i + 1)...].contains { $0.1 == block[i].1 } }.map { block[$0] }
+        return names
     }
 
     /// The first hyper-parameter that differs between the GGUF's configuration and the folder's,
@@ -364,8 +375,10 @@ public enum HuggingFaceExport {
         default:
             break
         }
-        c += [("vocab_size", .int(vocabulary)), ("bos_token_id", id(ids.bos)), ("eos_token_id", id(ids.eos))]
-        if let pad = ids.padding { c.append(("pad_token_id", .int(pad))) }
+        // pad_token_id null rather than absent: config classes default it (Phi-3's to 32000, past
+        // a smaller vocabulary's end).
+        c += [("vocab_size", .int(vocabulary)), ("bos_token_id", id(ids.bos)), ("eos_token_id", id(ids.eos)),
+              ("pad_token_id", id(ids.padding))]
         c += [("tie_word_embeddings", .bool(tied)), ("torch_dtype", .string(type.torchName))]
         return c
     }
