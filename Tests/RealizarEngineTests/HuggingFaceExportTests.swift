@@ -258,6 +258,24 @@ import RealizarTokenizers
         #expect(worst <= 1e-4, "\(variant.rawValue): folder vs GGUF max |Δlogit| \(worst)")
     }
 
+    /// The names `transformers` loads: Phi-3's fused modules, Gemma 3's four norms, Qwen2's biases.
+    @Test(arguments: [
+        (ConformanceModel.Variant.phi3, ["model.layers.0.self_attn.qkv_proj.weight", "model.layers.0.mlp.gate_up_proj.weight", "lm_head.weight"]),
+        (.gemma3, ["model.layers.0.input_layernorm.weight", "model.layers.0.post_attention_layernorm.weight",
+                   "model.layers.0.pre_feedforward_layernorm.weight", "model.layers.0.post_feedforward_layernorm.weight",
+                   "model.layers.0.self_attn.q_norm.weight", "model.norm.weight"]),
+        (.qwen2, ["model.layers.0.self_attn.q_proj.bias", "model.layers.0.self_attn.k_proj.bias", "model.layers.0.mlp.gate_proj.weight"]),
+    ])
+    func exportedTensorsHaveTheirHuggingFaceNames(_ variant: ConformanceModel.Variant, _ expected: [String]) throws {
+        let folder = try TemporaryFolder()
+        let url = folder.file("model.gguf")
+        try ConformanceModel(variant: variant, type: .f32).serialized().write(to: url)
+        try HuggingFaceExport.export(try GGUFFile(path: url.path), to: folder.file("hf").path)
+        let names = Set(try SafetensorsFile(path: folder.file("hf/model.safetensors").path).tensors.map(\.name))
+        for name in expected { #expect(names.contains(name), "\(variant.rawValue): no \(name) among \(names.sorted().prefix(16))") }
+        #expect(!names.contains("model.layers.0.mlp.up_proj.weight") || variant != .phi3, "phi3: the fused gate/up matrix is written as up_proj")
+    }
+
     /// f16 and bf16 round each weight (relative error up to 2^-11 and 2^-8); the logits move by
     /// about that much of their size, far less than a wrong tensor would (measured 0.016 and 0.12
     /// on the random Llama's logits, 2026-12-02).
@@ -320,6 +338,36 @@ import RealizarTokenizers
         let inputs = [[101, 7592, 2088, 102], [101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 1012, 102]]
         let difference = zip(try ours.embed(inputs), try theirs.embed(inputs)).map { Self.maxDifference($0, $1) }.max()!
         #expect(difference == 0, "exported MiniLM: embeddings differ from the original's by up to \(difference)")
+    }
+
+    /// `transformers` on each exportable random-weight architecture's folder computes the logits
+    /// the engine computes from its GGUF (opt-in as above). Measured (2026-12-02) over the
+    /// prompts' whole vocabulary, 1.6e-5 (qwen2) to 7.1e-5
+    /// (gemma3-linear), 0.004 for the chaotic 62-block Gemma 3.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["REALIZAR_TRANSFORMERS_PYTHON"] != nil,
+                   "set REALIZAR_TRANSFORMERS_PYTHON to a python with torch and transformers"),
+          arguments: exportable)
+    func transformersComputesTheGGUFsLogitsFromTheExportedFolder(_ variant: ConformanceModel.Variant) throws {
+        let folder = try TemporaryFolder()
+        let url = folder.file("model.gguf")
+        try ConformanceModel(variant: variant, type: .f32).serialized().write(to: url)
+        let file = try GGUFFile(path: url.path)
+        try HuggingFaceExport.export(file, to: folder.file("hf").path)
+        let gguf = try ModelRegistry.load(file, threads: 2)
+        let prompts = ArchitectureConformanceTests.prompts
+        let cases = prompts.map { ["tokens": $0, "ids": Array(0..<ConformanceModel.vocabularySize)] }
+        try JSONSerialization.data(withJSONObject: cases).write(to: folder.file("cases.json"))
+        let script = ProjectPaths.root.appendingPathComponent("Tests/Fixtures/huggingface/transformers_logits.py")
+        let python = ProcessInfo.processInfo.environment["REALIZAR_TRANSFORMERS_PYTHON"]!
+        let output = try Shell.run([python, script.path, folder.file("hf").path, folder.file("cases.json").path])
+        let theirs = try JSONDecoder().decode([[Float]].self, from: Data(output.split(separator: "\n").last.map { Data($0.utf8) } ?? Data()))
+        var worst: Float = 0
+        for (prompt, logits) in zip(prompts, theirs) {
+            worst = max(worst, Self.maxDifference(try Self.lastLogits(gguf, prompt), logits))
+        }
+        #expect(theirs.count == prompts.count)
+        print("transformers on the exported \(variant.rawValue) vs the engine on its GGUF: max |Δlogit| \(worst)")
+        #expect(worst <= (variant == .gemma3Blocks62 ? 0.05 : 1e-3), "\(variant.rawValue): max |Δlogit| \(worst)")
     }
 
     // MARK: Refusals
