@@ -43,7 +43,7 @@ public final class EmbeddingModel: @unchecked Sendable {
         if let folder = model.folder {
             let settings = try SentenceTransformersSettings(folder: folder)
             pooling = settings.pooling ?? pooling
-            normalizes = settings.normalizes ?? (architecture.causal ? true : false)
+            normalizes = settings.normalizes ?? architecture.causal
             if let maximum = settings.maximumLength {
                 guard maximum <= limit else {
                     throw ModelError("\(folder.name): sentence_bert_config.json: max_seq_length = \(maximum) exceeds the \(limit) positions the model has")
@@ -68,8 +68,7 @@ public final class EmbeddingModel: @unchecked Sendable {
     public func tokenize(_ text: String, truncate: Bool = true) throws -> [Int] {
         let ids: [Int], full: Int
         if let tokenizer = model.tokenizer as? HuggingFaceTokenizer {
-            let encoded = tokenizer.encode(text, maxLength: truncate ? maximumTokens : .max)
-            ids = encoded.ids
+            ids = tokenizer.encode(text, maxLength: truncate ? maximumTokens : .max)
             full = ids.count
         } else {
             let all = model.tokenize(text, parseSpecial: true)

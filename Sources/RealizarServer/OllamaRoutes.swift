@@ -171,7 +171,7 @@ struct OllamaRoutes: Sendable {
         let parameters = host.model.parameterCount
         let size = parameters >= 1_000_000_000 ? String(format: "%.1fB", Double(parameters) / 1e9) : String(format: "%.0fM", Double(parameters) / 1e6)
         var bytesByType: [String: Int] = [:]
-        for matrix in graph.matrices { bytesByType[matrix.type.name, default: 0] += matrix.type.byteCount(forElements: matrix.columns)! * matrix.rows }
+        for matrix in graph.matrices { bytesByType[matrix.type.name, default: 0] += matrix.byteCount }
         let quantization = bytesByType.max { $0.value < $1.value }?.key ?? "unknown"
         return OllamaModelDetails(format: host.model.file == nil ? "safetensors" : "gguf", family: family, families: [family],
                                   parameterSize: size, quantizationLevel: quantization)

@@ -113,17 +113,14 @@ public struct HuggingFaceTokenizer: Tokenizer {
 
     /// The ids of `text` for a model that reads at most `maxLength` tokens, as sentence-transformers
     /// makes them: truncated (from the right, or as the file's truncation says) so that the
-    /// post-processor's special tokens still fit, never padded. `truncated` says whether any
-    /// token was cut.
-    public func encode(_ text: String, maxLength: Int) -> (ids: [Int], truncated: Bool) {
+    /// post-processor's special tokens still fit, never padded.
+    public func encode(_ text: String, maxLength: Int) -> [Int] {
         var first = HuggingFaceEncoding(ids: tokenize(text, parseSpecial: true))
         var second: HuggingFaceEncoding? = nil
         let added = postProcessor?.addedCount(pair: false) ?? 0
-        let before = first.count
         let settings = truncation ?? Truncation(maxLength: maxLength, stride: 0, strategy: .longestFirst, fromLeft: false)
         Self.truncate(&first, &second, settings, maxLength: max(maxLength - added, 0))
-        let ids = postProcessor.map { $0.process(first, nil).ids } ?? first.ids
-        return (ids, first.count < before)
+        return postProcessor.map { $0.process(first, nil).ids } ?? first.ids
     }
 
     /// The encoding of `text` (and `pair`) as the `tokenizers` crate makes it: added tokens,

@@ -19,16 +19,7 @@ extension TokenizerJSONExport {
             throw ModelError("cannot write a tokenizer.json for the \(vocabulary.preTokenizerName ?? "?") pre-tokenizer\(vocabulary.addSpacePrefix ? " with a space prefix" : " (it does not map bytes to GPT-2's alphabet)")")
         }
         var out = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":["
-        var firstAdded = true
-        for id in 0..<vocabulary.count {
-            let attr = vocabulary.attributes(of: id)
-            let special = !attr.isDisjoint(with: [.control, .unknown])
-            guard special || attr.contains(.userDefined) else { continue }
-            if !firstAdded { out += "," }
-            firstAdded = false
-            out += "{\"id\":\(id),\"content\":\(quote(vocabulary.text(of: id))),\"single_word\":false,\"lstrip\":false,"
-                + "\"rstrip\":false,\"normalized\":false,\"special\":\(special)}"
-        }
+        out += addedTokens(vocabulary)
         out += "],\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":["
         for expression in settings.type.expressions {
             out += "{\"type\":\"Split\",\"pattern\":{\"Regex\":\(quote(Array(expression.utf8)))},\"behavior\":\"Isolated\",\"invert\":false},"

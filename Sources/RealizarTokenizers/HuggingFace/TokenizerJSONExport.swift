@@ -1,4 +1,5 @@
 import Foundation
+import RealizarCore
 
 /// Writes a Hugging Face `tokenizer.json` that tokenizes like a GGUF vocabulary, for exporting
 /// GGUF models as safetensors folders.
@@ -20,16 +21,7 @@ public enum TokenizerJSONExport {
         guard vocabulary.model == .sentencePiece else { throw Unsupported(model: vocabulary.model) }
         let n = vocabulary.count
         var out = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":["
-        var firstAdded = true
-        for id in 0..<n {
-            let attr = vocabulary.attributes(of: id)
-            let special = !attr.isDisjoint(with: [.control, .unknown])
-            guard special || attr.contains(.userDefined) else { continue }
-            if !firstAdded { out += "," }
-            firstAdded = false
-            out += "{\"id\":\(id),\"content\":\(quote(vocabulary.text(of: id))),\"single_word\":false,\"lstrip\":false,"
-                + "\"rstrip\":false,\"normalized\":false,\"special\":\(special)}"
-        }
+        out += addedTokens(vocabulary)
         out += "],\"normalizer\":"
         let replace = "{\"type\":\"Replace\",\"pattern\":{\"String\":\" \"},\"content\":\"\u{2581}\"}"
         out += vocabulary.addSpacePrefix
@@ -68,6 +60,20 @@ public enum TokenizerJSONExport {
 
     /// Every split of a token into two tokens, highest merged score first (then by id, then by
     /// split position, so that the output is deterministic).
+    /// The `added_tokens` entries, comma-separated: control and unknown tokens as special ones,
+    /// user-defined ones as plain tokens matched in the raw text, as llama.cpp matches them.
+    static func addedTokens(_ vocabulary: Vocabulary) -> String {
+        var entries: [String] = []
+        for id in 0..<vocabulary.count {
+            let attr = vocabulary.attributes(of: id)
+            let special = !attr.isDisjoint(with: [.control, .unknown])
+            guard special || attr.contains(.userDefined) else { continue }
+            entries.append("{\"id\":\(id),\"content\":\(quote(vocabulary.text(of: id))),\"single_word\":false,\"lstrip\":false,"
+                           + "\"rstrip\":false,\"normalized\":false,\"special\":\(special)}")
+        }
+        return entries.joined(separator: ",")
+    }
+
     static func merges(_ vocabulary: Vocabulary) -> [(left: Int, right: Int)] {
         var found: [(score: Float, id: Int, left: Int, right: Int)] = []
         for id in 0..<vocabulary.count {
@@ -125,22 +131,6 @@ public enum TokenizerJSONExport {
 
     /// A JSON string literal of UTF-8 bytes (invalid sequences become U+FFFD).
     static func quote(_ bytes: [UInt8]) -> String {
-        var s = "\""
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            switch scalar {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    s += String(format: "\\u%04x", scalar.value)
-                } else {
-                    s.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return s + "\""
+        JSONString.literal(String(decoding: bytes, as: UTF8.self))
     }
 }

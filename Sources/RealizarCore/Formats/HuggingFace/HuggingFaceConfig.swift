@@ -40,18 +40,15 @@ public struct HuggingFaceConfig: @unchecked Sendable {
         FormatError(path: path, field: fieldName(key), problem: problem)
     }
 
-    /// JSON's true and false, which Foundation hands over as numbers too.
-    private static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
-
     public func has(_ key: String) -> Bool { values[key] != nil && !(values[key] is NSNull) }
 
     public func optionalInt(_ key: String) throws -> Int? {
         guard has(key) else { return nil }
-        guard let number = values[key] as? NSNumber, !Self.isBoolean(number),
-              let value = Int(exactly: number.doubleValue) else {
-            throw fail(key, "must be an integer, not \(values[key]!)")
+        switch JSONNumber(values[key]!) {
+        case .integer(let value): return value
+        case .float(let value) where Int(exactly: value) != nil: return Int(value)
+        default: throw fail(key, "must be an integer, not \(values[key]!)")
         }
-        return value
     }
 
     /// A positive integer below 2^24 (every size a config holds).
@@ -68,10 +65,11 @@ public struct HuggingFaceConfig: @unchecked Sendable {
 
     public func optionalFloat(_ key: String) throws -> Float? {
         guard has(key) else { return nil }
-        guard let number = values[key] as? NSNumber, !Self.isBoolean(number), number.doubleValue.isFinite else {
-            throw fail(key, "must be a number, not \(values[key]!)")
+        switch JSONNumber(values[key]!) {
+        case .integer(let value): return Float(value)
+        case .float(let value) where value.isFinite: return Float(value)
+        default: throw fail(key, "must be a number, not \(values[key]!)")
         }
-        return number.floatValue
     }
 
     /// A number in `range` (exclusive of its ends' infinities), or nil when absent.
@@ -83,10 +81,10 @@ public struct HuggingFaceConfig: @unchecked Sendable {
 
     public func optionalBool(_ key: String) throws -> Bool? {
         guard has(key) else { return nil }
-        guard let number = values[key] as? NSNumber, Self.isBoolean(number) else {
+        guard case .boolean(let value) = JSONNumber(values[key]!) else {
             throw fail(key, "must be true or false, not \(values[key]!)")
         }
-        return number.boolValue
+        return value
     }
 
     public func optionalString(_ key: String) throws -> String? {

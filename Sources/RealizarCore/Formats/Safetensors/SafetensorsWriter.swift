@@ -67,37 +67,16 @@ public final class SafetensorsWriter {
     static func header(_ tensors: [Tensor], metadata: [String: String]) -> String {
         var entries: [String] = []
         if !metadata.isEmpty {
-            let fields = metadata.sorted { $0.key < $1.key }.map { "\(quote($0.key)):\(quote($0.value))" }
+            let fields = metadata.sorted { $0.key < $1.key }.map { "\(JSONString.literal($0.key)):\(JSONString.literal($0.value))" }
             entries.append("\"__metadata__\":{\(fields.joined(separator: ","))}")
         }
         var offset = 0
         for tensor in tensors {
             let end = offset + tensor.byteCount
-            entries.append("\(quote(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            entries.append("\(JSONString.literal(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         return "{" + entries.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal.
-    static func quote(_ text: String) -> String {
-        var s = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    s += String(format: "\\u%04x", scalar.value)
-                } else {
-                    s.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return s + "\""
     }
 
     /// The tensor the next bytes belong to, or nil when every tensor is written.

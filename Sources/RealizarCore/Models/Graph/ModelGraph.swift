@@ -63,6 +63,9 @@ public struct MatrixSpec: Sendable, Equatable {
     public let type: GGMLType
     public let rows: Int
     public let columns: Int
+
+    /// Bytes of the matrix in its block format.
+    public var byteCount: Int { type.byteCount(forElements: columns)! * rows }
 }
 
 /// A handle on a weight matrix of the graph.
@@ -257,8 +260,5 @@ extension ModelGraph {
         return multiplied.map(bytes(of:)).reduce(0, +) + expertBytes
     }
 
-    private func bytes(of matrix: MatrixRef) -> Int {
-        let spec = matrices[matrix.index]
-        return spec.type.byteCount(forElements: spec.columns)! * spec.rows
-    }
+    private func bytes(of matrix: MatrixRef) -> Int { matrices[matrix.index].byteCount }
 }

@@ -146,10 +146,9 @@ public enum HuggingFaceExport {
             if a.experts != nil {
                 throw ModelError("\(fileName): \(name) is a mixture-of-experts model; exporting experts as a Hugging Face folder is not implemented")
             }
-            guard let loading = ModelRegistry.huggingFaceNames(architecture: name), let classes = HuggingFaceExport.classes[name] else {
+            guard let names = ModelRegistry.huggingFaceNames(architecture: name), let classes = HuggingFaceExport.classes[name] else {
                 throw ModelError("\(fileName): architecture \(name) cannot be exported as a Hugging Face folder (exportable: \(HuggingFaceExport.classes.keys.sorted().joined(separator: ", ")))")
             }
-            let names = HuggingFaceExport.writing(loading)
             modelType = classes.modelType
             if file.tensor(named: "rope_freqs.weight") != nil {
                 throw ModelError("\(fileName): the model has Llama 3.1-style RoPE frequency factors (rope_freqs.weight); exporting them as rope_scaling \"llama3\" is not implemented, and writing the folder without them would compute another model")
@@ -214,16 +213,6 @@ public enum HuggingFaceExport {
             guard parts.count == 4, parts[0] == "blk" else { return nil }
             return String(parts[2])
         }
-    }
-
-    /// The names to write: where several checkpoint modules load as one llama.cpp module (Phi-3's
-    /// `mlp.gate_up_proj` put beside the shared `mlp.up_proj` by `replacing`), the architecture's
-    /// own, which `replacing` appends last. (`checkpointName(of:)` alone takes the first.)
-    static func writing(_ names: HuggingFaceNames) -> HuggingFaceNames {
-        var names = names
-        let block = names.block
-        names.block = block.indices.filter { i in !block[(i + 1)...].contains { $0.1 == block[i].1 } }.map { block[$0] }
-        return names
     }
 
     /// The first hyper-parameter that differs between the GGUF's configuration and the folder's,
@@ -470,7 +459,7 @@ indirect enum JSONText {
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
         case .float(let value): return value.isFinite ? "\(value)" : "null"
-        case .string(let value): return SafetensorsWriter.quote(value)
+        case .string(let value): return JSONString.literal(value)
         case .array(let values):
             if values.allSatisfy({ if case .object = $0 { return false } else { return true } }) {
                 return "[" + values.map { $0.rendered() }.joined(separator: ", ") + "]"
@@ -478,7 +467,7 @@ indirect enum JSONText {
             return "[\n" + values.map { inner + $0.rendered(indent: indent + 2) }.joined(separator: ",\n") + "\n" + String(repeating: " ", count: indent) + "]"
         case .object(let fields):
             if fields.isEmpty { return "{}" }
-            return "{\n" + fields.map { "\(inner)\(SafetensorsWriter.quote($0.0)): \($0.1.rendered(indent: indent + 2))" }.joined(separator: ",\n")
+            return "{\n" + fields.map { "\(inner)\(JSONString.literal($0.0)): \($0.1.rendered(indent: indent + 2))" }.joined(separator: ",\n")
                 + "\n" + String(repeating: " ", count: indent) + "}"
         }
     }

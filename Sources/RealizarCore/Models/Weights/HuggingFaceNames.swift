@@ -55,14 +55,17 @@ public struct HuggingFaceNames: Sendable {
                 self.block.first { $0.0 == module }.map { "blk.\(block).\($0.1).\(suffix)" }
             }
         }
-        return mapped.map { .renamed($0, transforms[Self.transformKey($0)] ?? .none) }
+        return mapped.map { .renamed($0, transform(of: $0)) }
     }
 
     /// The checkpoint name of the llama.cpp tensor `name`, or nil when the checkpoint has none.
+    /// Where several checkpoint modules load as one llama.cpp module (Phi-3's `mlp.gate_up_proj`
+    /// beside the shared `mlp.up_proj`), the architecture's own pair, which `replacing` appends
+    /// last, is the one its checkpoints use.
     public func checkpointName(of name: String) -> String? {
-        if let pair = global.first(where: { $0.1 == name }) { return pair.0 }
+        if let pair = global.last(where: { $0.1 == name }) { return pair.0 }
         return Self.split(name, prefix: "blk.").flatMap { block, module, suffix in
-            self.block.first { $0.1 == module }.map { "\(blockPrefix)\(block).\($0.0).\(suffix)" }
+            self.block.last { $0.1 == module }.map { "\(blockPrefix)\(block).\($0.0).\(suffix)" }
         }
     }
 
