@@ -50,8 +50,12 @@ public struct CatalogModel: Sendable, Equatable {
             sha256: "0872f5d7d0e806c443e588b6dd6b933e9200cf589b0e757e85e3afd57539c592"),
     ]
 
-    /// The model `serve` and `run` use when none is named.
+    /// The model `run` and `bench` use when none is named (the accuracy tests' reference model).
     public static var defaultModel: CatalogModel { all[0] }
+
+    /// The model `serve` and `chat` start when none is named: a chat model (a base model answers
+    /// "Hello!" on the chat page with whatever text it continues).
+    public static var defaultChatModel: CatalogModel { named("smollm2-135m-instruct")! }
 
     /// Looks a model up by name (case-insensitive; a `:latest` tag, as Ollama clients send, is ignored).
     public static func named(_ name: String) -> CatalogModel? {

@@ -39,6 +39,7 @@ extension ModelStore {
         switch model.layout {
         case .file:
             try Self.moveIntoPlace(joined, destination)
+            recordDigest(model.sha256, of: destination)
         case .zipArchive:
             let unpacked = destination.deletingLastPathComponent()
                 .appendingPathComponent(".\(model.name).unpacked.\(UUID().uuidString)")
@@ -104,6 +105,22 @@ public enum ByteCount {
             unit += 1
         }
         return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// A byte count as flags take it: a number with an optional K, M, G or T suffix (powers of
+    /// 1024; a trailing B or iB is allowed: "2G", "500MiB", "1.5g"); nil when it is not one.
+    public static func parse(_ text: String) -> Int? {
+        var body = text.trimmingCharacters(in: .whitespaces).uppercased()
+        if body.hasSuffix("IB") { body.removeLast(2) } else if body.hasSuffix("B") { body.removeLast() }
+        let scales: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
+        var scale = 1.0
+        if let last = body.last, let value = scales[last] {
+            scale = value
+            body.removeLast()
+        }
+        guard let number = Double(body), number.isFinite, number >= 0 else { return nil }
+        let bytes = number * scale
+        return bytes < Double(Int.max) ? Int(bytes) : nil
     }
 }
 

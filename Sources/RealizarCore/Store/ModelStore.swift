@@ -44,9 +44,12 @@ public struct ModelStore: Sendable {
         public let name: String
         public let location: URL
         public let size: Int
+        /// For an alias made by `copy`, the model's own name.
+        public var aliasOf: String? = nil
     }
 
-    /// Every complete model in the store: catalog models and Hugging Face downloads.
+    /// Every complete model in the store: catalog models and Hugging Face downloads, then the
+    /// aliases of those (`copy`), sorted by name.
     public func entries() -> [Entry] {
         var result: [Entry] = []
         for model in CatalogModel.all where isPulled(model) {
@@ -66,25 +69,36 @@ public struct ModelStore: Sendable {
                 }
             }
         }
+        for (alias, target) in aliases().sorted(by: { $0.key < $1.key }) {
+            guard let location = presentLocation(of: target) else { continue }
+            result.append(Entry(name: alias, location: location, size: Self.diskSize(location), aliasOf: target))
+        }
         return result
     }
 
-    /// Removes a pulled model (catalog name or `hf:OWNER/REPO[:FILE]`); returns what was removed.
+    /// Removes a pulled model (catalog name or `hf:OWNER/REPO[:FILE]`) and its aliases; returns
+    /// what was removed. For an alias, only the alias goes (the model keeps its files).
     @discardableResult
     public func remove(_ name: String) throws -> [URL] {
+        try Self.validateRequestName(name)
+        if let target = aliases()[Self.canonicalName(name)], try removeAlias(name) {
+            return [presentLocation(of: target) ?? aliasesFile]
+        }
         let fm = FileManager.default
         var targets: [URL] = []
         if let model = CatalogModel.named(name) {
             targets = [modelsFolder.appendingPathComponent(model.name)]
         } else if let reference = HuggingFaceReference(name) {
             let repo = modelsFolder.appendingPathComponent("hf/\(reference.owner)/\(reference.repo)")
-            targets = [reference.file.map { repo.appendingPathComponent($0) } ?? repo]
+            // A quantization tag names the file it chose; without a file the whole repository goes.
+            targets = [reference.file.map { presentLocation(of: name) ?? repo.appendingPathComponent($0) } ?? repo]
         } else {
             throw ModelStoreError.unknownModel(name, available: CatalogModel.all.map(\.name))
         }
         let present = targets.filter { fm.fileExists(atPath: $0.path) }
         guard !present.isEmpty else { throw ModelStoreError.notPulled(name) }
         for url in present { try fm.removeItem(at: url) }
+        try removeAliases(of: Self.canonicalName(name))
         return present
     }
 
@@ -116,6 +130,7 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case sizeMismatch(name: String, expected: Int, actual: Int)
     case httpStatus(url: String, status: Int, detail: String)
     case noMatchingFile(repo: String, detail: String)
+    case invalidName(String, reason: String)
 
     public var description: String {
         switch self {
@@ -134,6 +149,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
             return "\(url): HTTP \(status)\(hint)\(detail.isEmpty ? "" : ": \(detail)")"
         case .noMatchingFile(let repo, let detail):
             return "\(repo): \(detail)"
+        case .invalidName(let name, let reason):
+            return "'\(name)' is not a valid model name: \(reason)"
         }
     }
 }
