@@ -4,51 +4,62 @@ import RealizarEngine
 
 /// The server's Prometheus metrics: requests by route and status, tokens, time to first token and
 /// per-token latency histograms, the schedulers' queue, active sequences and KV cache use, and the
-/// embedding queues' depth and passes (read from the schedulers and queues when scraped).
+/// embedding queues' depth and passes, and the models loaded (read when scraped).
 public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let catalog: ModelCatalog
-    private let promptTokens: [String: Counter]
-    private let generatedTokens: [String: Counter]
-    private let timeToFirstToken: [String: DurationHistogram]
-    private let interTokenLatency: [String: DurationHistogram]
-    private let queueDepth: [String: Gauge]
-    private let activeSequences: [String: Gauge]
-    private let slots: [String: Gauge]
-    private let cacheUsed: [String: Gauge]
-    private let cacheCapacity: [String: Gauge]
-    private let cacheBytes: [String: Gauge]
-    private let embeddingQueueDepth: [String: Gauge]
-    private let embeddingPasses: [String: Gauge]
+    private static let firstBuckets: [Duration] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { .milliseconds(Int($0 * 1000)) }
+    private static let tokenBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5].map { .microseconds(Int($0 * 1_000_000)) }
+    /// Per-model gauges of the models loaded at the last scrape, so an unloaded model's go.
+    private let shown = ShownModels()
 
     init(catalog: ModelCatalog) {
         self.catalog = catalog
-        func each<T>(_ make: (String) -> T) -> [String: T] {
-            Dictionary(uniqueKeysWithValues: catalog.hosts.map { ($0.name, make($0.name)) })
-        }
-        let registry = registry
-        promptTokens = each { registry.makeCounter(descriptor: Self.descriptor("realizar_prompt_tokens_total", "Prompt tokens processed."), labels: [("model", $0)]) }
-        generatedTokens = each { registry.makeCounter(descriptor: Self.descriptor("realizar_generated_tokens_total", "Tokens generated."), labels: [("model", $0)]) }
-        let firstBuckets: [Duration] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { .milliseconds(Int($0 * 1000)) }
-        let tokenBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5].map { .microseconds(Int($0 * 1_000_000)) }
-        timeToFirstToken = each {
-            registry.makeDurationHistogram(descriptor: Self.descriptor("realizar_time_to_first_token_seconds", "From a sequence's submission to its first generated token."), labels: [("model", $0)], buckets: firstBuckets)
-        }
-        interTokenLatency = each {
-            registry.makeDurationHistogram(descriptor: Self.descriptor("realizar_inter_token_latency_seconds", "Between successive generated tokens of one sequence."), labels: [("model", $0)], buckets: tokenBuckets)
-        }
-        queueDepth = each { registry.makeGauge(descriptor: Self.descriptor("realizar_queue_depth", "Sequences waiting for a slot."), labels: [("model", $0)]) }
-        activeSequences = each { registry.makeGauge(descriptor: Self.descriptor("realizar_active_sequences", "Sequences in the running batch."), labels: [("model", $0)]) }
-        slots = each { registry.makeGauge(descriptor: Self.descriptor("realizar_slots", "Sequence slots (--parallel)."), labels: [("model", $0)]) }
-        cacheUsed = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_used_positions", "KV cache positions filled."), labels: [("model", $0)]) }
-        cacheCapacity = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_capacity_positions", "KV cache positions in all slots."), labels: [("model", $0)]) }
-        cacheBytes = each { registry.makeGauge(descriptor: Self.descriptor("realizar_kv_cache_bytes", "Bytes allocated for KV caches."), labels: [("model", $0)]) }
-        embeddingQueueDepth = each { registry.makeGauge(descriptor: Self.descriptor("realizar_embedding_queue_depth", "Embedding requests waiting for the next pass."), labels: [("model", $0)]) }
-        embeddingPasses = each { registry.makeGauge(descriptor: Self.descriptor("realizar_embedding_passes", "Embedding passes run (each serves every request that waited for it)."), labels: [("model", $0)]) }
     }
 
     private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    // The registry hands back the metric already made for a name and labels, so per-model
+    // metrics are made on first use: models come and go (loaded on demand, unloaded when idle).
+    private func counter(_ name: String, _ help: String, model: String) -> Counter {
+        registry.makeCounter(descriptor: Self.descriptor(name, help), labels: [("model", model)])
+    }
+
+    private func gauge(_ name: String, _ help: String, model: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.descriptor(name, help), labels: [("model", model)])
+    }
+
+    /// The gauges read per loaded model at each scrape.
+    private enum ModelGauge: String, CaseIterable {
+        case queueDepth = "realizar_queue_depth"
+        case activeSequences = "realizar_active_sequences"
+        case slots = "realizar_slots"
+        case cacheUsed = "realizar_kv_cache_used_positions"
+        case cacheCapacity = "realizar_kv_cache_capacity_positions"
+        case cacheBytes = "realizar_kv_cache_bytes"
+        case embeddingQueueDepth = "realizar_embedding_queue_depth"
+        case embeddingPasses = "realizar_embedding_passes"
+        case fileBytes = "realizar_model_file_bytes"
+
+        var help: String {
+            switch self {
+            case .queueDepth: "Sequences waiting for a slot."
+            case .activeSequences: "Sequences in the running batch."
+            case .slots: "Sequence slots (--parallel)."
+            case .cacheUsed: "KV cache positions filled."
+            case .cacheCapacity: "KV cache positions in all slots."
+            case .cacheBytes: "Bytes allocated for KV caches."
+            case .embeddingQueueDepth: "Embedding requests waiting for the next pass."
+            case .embeddingPasses: "Embedding passes run (each serves every request that waited for it)."
+            case .fileBytes: "Bytes of the loaded model's file or folder."
+            }
+        }
+    }
+
+    private func set(_ kind: ModelGauge, _ model: String, _ value: Int) {
+        gauge(kind.rawValue, kind.help, model: model).set(Double(value))
     }
 
     func countRequest(route: String, status: Int) {
@@ -57,35 +68,64 @@ public final class ServerMetrics: Sendable {
     }
 
     func tokens(model: String, prompt: Int, generated: Int) {
-        promptTokens[model]?.increment(by: Int64(prompt))
-        generatedTokens[model]?.increment(by: Int64(generated))
+        counter("realizar_prompt_tokens_total", "Prompt tokens processed.", model: model).increment(by: Int64(prompt))
+        counter("realizar_generated_tokens_total", "Tokens generated.", model: model).increment(by: Int64(generated))
     }
 
     func firstToken(model: String, after duration: Duration) {
-        timeToFirstToken[model]?.recordNanoseconds(Int64(duration / .nanoseconds(1)))
+        registry.makeDurationHistogram(descriptor: Self.descriptor("realizar_time_to_first_token_seconds", "From a sequence's submission to its first generated token."),
+                                       labels: [("model", model)], buckets: Self.firstBuckets)
+            .recordNanoseconds(Int64(duration / .nanoseconds(1)))
     }
 
     func nextToken(model: String, after duration: Duration) {
-        interTokenLatency[model]?.recordNanoseconds(Int64(duration / .nanoseconds(1)))
+        registry.makeDurationHistogram(descriptor: Self.descriptor("realizar_inter_token_latency_seconds", "Between successive generated tokens of one sequence."),
+                                       labels: [("model", model)], buckets: Self.tokenBuckets)
+            .recordNanoseconds(Int64(duration / .nanoseconds(1)))
     }
 
-    /// The text exposition, with the gauges read from the schedulers now.
+    /// The text exposition, with the gauges read from the catalog, schedulers and queues now.
     func render() -> [UInt8] {
-        for host in catalog.hosts {
+        let hosts = catalog.hosts
+        let names = Set(hosts.map(\.name))
+        for gone in shown.replace(with: names).subtracting(names) {
+            for kind in ModelGauge.allCases { registry.unregisterGauge(gauge(kind.rawValue, kind.help, model: gone)) }
+        }
+        registry.makeGauge(descriptor: Self.descriptor("realizar_loaded_models", "Models loaded now (at start, or on demand).")).set(Double(hosts.count))
+        registry.makeGauge(descriptor: Self.descriptor("realizar_loaded_model_bytes", "Bytes of the loaded models' files (what --models-memory budgets).")).set(Double(hosts.reduce(0) { $0 + $1.fileSize }))
+        let counts = catalog.loadCounts
+        registry.makeGauge(descriptor: Self.descriptor("realizar_model_loads", "Models loaded on demand since start.")).set(Double(counts.loads))
+        registry.makeGauge(descriptor: Self.descriptor("realizar_model_unloads", "Models unloaded (idle past keep_alive, evicted for room, or deleted) since start.")).set(Double(counts.unloads))
+        for host in hosts {
+            set(.fileBytes, host.name, host.fileSize)
             if let embeddings = host.readyEmbeddingQueue?.snapshot {
-                embeddingQueueDepth[host.name]?.set(Double(embeddings.queued))
-                embeddingPasses[host.name]?.set(Double(embeddings.passes))
+                set(.embeddingQueueDepth, host.name, embeddings.queued)
+                set(.embeddingPasses, host.name, embeddings.passes)
             }
             guard let snapshot = host.scheduler?.snapshot else { continue }
-            queueDepth[host.name]?.set(Double(snapshot.queued))
-            activeSequences[host.name]?.set(Double(snapshot.active))
-            slots[host.name]?.set(Double(snapshot.slots))
-            cacheUsed[host.name]?.set(Double(snapshot.cachePositionsUsed))
-            cacheCapacity[host.name]?.set(Double(snapshot.cachePositions))
-            cacheBytes[host.name]?.set(Double(snapshot.cacheBytes))
+            set(.queueDepth, host.name, snapshot.queued)
+            set(.activeSequences, host.name, snapshot.active)
+            set(.slots, host.name, snapshot.slots)
+            set(.cacheUsed, host.name, snapshot.cachePositionsUsed)
+            set(.cacheCapacity, host.name, snapshot.cachePositions)
+            set(.cacheBytes, host.name, snapshot.cacheBytes)
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer
+    }
+}
+
+/// The model names whose gauges the last scrape showed.
+private final class ShownModels: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names: Set<String> = []
+
+    /// Stores `new`, returning what was there.
+    func replace(with new: Set<String>) -> Set<String> {
+        lock.withLock {
+            defer { names = new }
+            return names
+        }
     }
 }

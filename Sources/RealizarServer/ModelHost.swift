@@ -151,28 +151,3 @@ private final class LazyEmbeddings: @unchecked Sendable {
         return (queue, Date().timeIntervalSince(start))
     }
 }
-
-/// The models a server answers for, found by name.
-public struct ModelCatalog: Sendable {
-    public let hosts: [ModelHost]
-
-    public init(hosts: [ModelHost]) {
-        precondition(!hosts.isEmpty, "a server needs at least one model")
-        self.hosts = hosts
-    }
-
-    /// The model called `name`; Ollama clients may add `:latest`. No name: the first model.
-    func host(_ name: String?) throws(APIError) -> ModelHost {
-        guard let name, !name.isEmpty else { return hosts[0] }
-        if let host = hosts.first(where: { $0.name == name }) { return host }
-        if name.hasSuffix(":latest"), let host = hosts.first(where: { $0.name == String(name.dropLast(7)) }) { return host }
-        throw APIError.modelNotFound(name, available: hosts.map(\.name))
-    }
-
-    /// The model for an embedding request: `name`'s, or without one the first model that only
-    /// embeds (else the first model).
-    func embeddingHost(_ name: String?) throws(APIError) -> ModelHost {
-        if name == nil || name?.isEmpty == true, let encoder = hosts.first(where: { !$0.generates }) { return encoder }
-        return try host(name)
-    }
-}

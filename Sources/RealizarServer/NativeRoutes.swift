@@ -37,15 +37,15 @@ struct NativeRoutes: Sendable {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
         }
-        router.post("/tokenize") { request, _ in
+        router.post("/tokenize") { request, context in
             let body = try await JSONBody.decode(TokenizeRequest.self, from: request, limit: self.maxBody)
-            let host = try self.catalog.host(body.model)
+            let host = try await self.catalog.host(body.model, for: context)
             let tokens = host.model.tokenizer.encode(body.content, addSpecial: body.addSpecial ?? false, parseSpecial: true)
             return try JSONBody.response(["tokens": tokens])
         }
-        router.post("/detokenize") { request, _ in
+        router.post("/detokenize") { request, context in
             let body = try await JSONBody.decode(DetokenizeRequest.self, from: request, limit: self.maxBody)
-            let host = try self.catalog.host(body.model)
+            let host = try await self.catalog.host(body.model, for: context)
             let size = host.model.tokenizer.vocabularySize
             if let bad = body.tokens.first(where: { $0 < 0 || $0 >= size }) {
                 throw APIError.invalid("token id \(bad) is outside the vocabulary (0..<\(size))", param: "tokens")

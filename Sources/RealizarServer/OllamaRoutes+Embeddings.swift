@@ -9,7 +9,7 @@ extension OllamaRoutes {
     func embed(_ request: Request, context: ServerContext) async throws -> Response {
         let started = Date()
         let body = try await JSONBody.decode(OllamaEmbedRequest.self, from: request, limit: maxBody)
-        let host = try catalog.embeddingHost(body.model)
+        let host = try await catalog.embeddingHost(body.model, for: context, keepAlive: body.keepAlive)
         let job = try await EmbeddingJob.start(host: host)
         let dimensions = try job.dimensions(body.dimensions)
         let texts = body.input?.texts ?? []
@@ -35,7 +35,7 @@ extension OllamaRoutes {
 
     func legacyEmbeddings(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(OllamaEmbeddingsRequest.self, from: request, limit: maxBody)
-        let host = try catalog.embeddingHost(body.model)
+        let host = try await catalog.embeddingHost(body.model, for: context, keepAlive: body.keepAlive)
         let job = try await EmbeddingJob.start(host: host)
         guard let prompt = body.prompt, !prompt.isEmpty else { return try JSONBody.response(["embedding": [Float]()]) }
         let ids = try job.tokens(prompt, field: "prompt", truncate: true) { tokens, limit in "'prompt' has \(tokens) tokens, more than \(limit)" }

@@ -5,7 +5,8 @@ import RealizarEngine
 import RealizarTemplates
 
 /// Ollama's API: `/api/generate`, `/api/chat` (NDJSON streams unless `stream: false`), `/api/embed`,
-/// `/api/embeddings`, `/api/tags`, `/api/show`, `/api/ps`, `/api/version`.
+/// `/api/embeddings`, `/api/tags`, `/api/show`, `/api/ps`, `/api/version`, and the model
+/// management routes `/api/pull`, `/api/delete`, `/api/copy` (`OllamaRoutes+Management.swift`).
 struct OllamaRoutes: Sendable {
     let catalog: ModelCatalog
     let metrics: ServerMetrics
@@ -18,22 +19,27 @@ struct OllamaRoutes: Sendable {
         router.post("/api/chat") { request, context in try await self.chat(request, context: context) }
         router.post("/api/embed") { request, context in try await self.embed(request, context: context) }
         router.post("/api/embeddings") { request, context in try await self.legacyEmbeddings(request, context: context) }
-        router.get("/api/tags") { _, _ in try JSONBody.response(OllamaModelList(models: self.catalog.hosts.map { self.entry($0, running: false) })) }
-        router.get("/api/ps") { _, _ in try JSONBody.response(OllamaModelList(models: self.catalog.hosts.map { self.entry($0, running: true) })) }
+        router.get("/api/tags") { _, _ in try await self.tags() }
+        router.get("/api/ps") { _, _ in try await self.running() }
         router.post("/api/show") { request, _ in try await self.show(request) }
         router.get("/api/version") { _, _ in try JSONBody.response(["version": Self.version]) }
+        router.post("/api/pull") { request, _ in try await self.pull(request) }
+        router.delete("/api/delete") { request, _ in try await self.delete(request) }
+        router.post("/api/copy") { request, _ in try await self.copy(request) }
     }
 
     // MARK: Generation
 
     func generate(_ request: Request, context: ServerContext) async throws -> Response {
-        let body = try await JSONBody.decode(OllamaGenerateRequest.self, from: request, limit: maxBody)
-        let host = try catalog.host(body.model)
+        let (body, keepAlive) = try await OllamaKeepAlive.decode(OllamaGenerateRequest.self, from: request, limit: maxBody)
+        let host = try await catalog.host(body.model, for: context, keepAlive: keepAlive)
         _ = try host.requireGeneration(embeddingRoute: "/api/embed")
         let text = body.prompt ?? ""
-        // Ollama answers an empty prompt by loading the model and saying so.
+        // Ollama answers an empty prompt by loading the model and saying so (`ollama stop` sends
+        // one with keep_alive 0: the model unloads once this response is written).
         if text.isEmpty && body.system == nil {
-            return try JSONBody.response(OllamaResponse(model: host.name, createdAt: Self.timestamp(), response: "", done: true, doneReason: "load"))
+            return try JSONBody.response(OllamaResponse(model: host.name, createdAt: Self.timestamp(), response: "", done: true,
+                                                        doneReason: keepAlive?.seconds == 0 ? "unload" : "load"))
         }
         let prompt: [Int]
         if body.raw == true || host.chat == nil {
@@ -49,13 +55,13 @@ struct OllamaRoutes: Sendable {
     }
 
     func chat(_ request: Request, context: ServerContext) async throws -> Response {
-        let body = try await JSONBody.decode(OllamaChatRequest.self, from: request, limit: maxBody)
-        let host = try catalog.host(body.model)
+        let (body, keepAlive) = try await OllamaKeepAlive.decode(OllamaChatRequest.self, from: request, limit: maxBody)
+        let host = try await catalog.host(body.model, for: context, keepAlive: keepAlive)
         _ = try host.requireGeneration(embeddingRoute: "/api/embed")
         let messages = body.messages ?? []
         if messages.isEmpty {
             return try JSONBody.response(OllamaResponse(model: host.name, createdAt: Self.timestamp(), message: OllamaMessage(role: "assistant", content: ""),
-                                                        done: true, doneReason: "load"))
+                                                        done: true, doneReason: keepAlive?.seconds == 0 ? "unload" : "load"))
         }
         guard host.chat != nil else { throw APIError.invalid("the model '\(host.name)' has no chat template; use /api/generate with raw") }
         let prompt = try Self.render(messages.map { Self.message($0.role, $0.content) }, host: host)
@@ -165,68 +171,46 @@ struct OllamaRoutes: Sendable {
 
     // MARK: Models
 
-    func details(_ host: ModelHost) -> OllamaModelDetails {
-        let graph = host.model.decoder.graph
-        let family = graph.description.name
-        let parameters = host.model.parameterCount
-        let size = parameters >= 1_000_000_000 ? String(format: "%.1fB", Double(parameters) / 1e9) : String(format: "%.0fM", Double(parameters) / 1e6)
-        var bytesByType: [String: Int] = [:]
-        for matrix in graph.matrices { bytesByType[matrix.type.name, default: 0] += matrix.byteCount }
-        let quantization = bytesByType.max { $0.value < $1.value }?.key ?? "unknown"
-        return OllamaModelDetails(format: host.model.file == nil ? "safetensors" : "gguf", family: family, families: [family],
-                                  parameterSize: size, quantizationLevel: quantization)
+    /// `/api/tags`: what the store holds (aliases included) and the loaded models it does not.
+    func tags() async throws -> Response {
+        var models: [OllamaModelEntry] = []
+        for listed in catalog.listing() {
+            // A model the engine cannot read is still listed, with what is known without it.
+            let details = (try? await catalog.describe(listed))?.details
+                ?? OllamaModelDetails(format: listed.path.hasSuffix(".gguf") ? "gguf" : "safetensors", family: "", families: [],
+                                      parameterSize: "", quantizationLevel: "")
+            models.append(OllamaModelEntry(name: listed.name, model: listed.name, modifiedAt: Self.timestamp(listed.modified), size: listed.size,
+                                           digest: (try? await catalog.digest(path: listed.path)) ?? "", details: details))
+        }
+        return try JSONBody.response(OllamaModelList(models: models))
     }
 
-    func entry(_ host: ModelHost, running: Bool) -> OllamaModelEntry {
-        OllamaModelEntry(name: host.name, model: host.name, modifiedAt: running ? nil : Self.timestamp(host.loadedAt),
-                         size: host.fileSize, digest: String(format: "%016llx", UInt64(bitPattern: Int64(host.path.hashValue))),
-                         details: details(host),
-                         // Served models stay loaded for the server's lifetime.
-                         expiresAt: running ? Self.timestamp(Date().addingTimeInterval(365 * 86400)) : nil,
-                         sizeVram: running ? 0 : nil)
-    }
-
-    /// Ollama's capability names: a model that only embeds has "embedding"; one that generates has
-    /// "completion" (and "chat" with a template). Decoders embed too, but Ollama lists them by
-    /// what they are for, and clients pick embedding models by this list.
-    func capabilities(_ host: ModelHost) -> [String] {
-        guard host.generates else { return ["embedding"] }
-        return host.chat == nil ? ["completion"] : ["completion", "chat"]
+    /// `/api/ps`: the loaded models and when each is unloaded (a model kept for the server's
+    /// lifetime shows Ollama's "forever", 292 years ahead).
+    func running() async throws -> Response {
+        var models: [OllamaModelEntry] = []
+        for (host, expiresAt) in catalog.running {
+            let forever = Date().addingTimeInterval(292 * 365.25 * 86400)
+            models.append(OllamaModelEntry(name: host.name, model: host.name, modifiedAt: nil, size: host.fileSize,
+                                           digest: (try? await catalog.digest(path: host.path)) ?? "",
+                                           details: ModelDescription(host: host).details,
+                                           expiresAt: Self.timestamp(expiresAt ?? forever), sizeVram: 0))
+        }
+        return try JSONBody.response(OllamaModelList(models: models))
     }
 
     func show(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(OllamaShowRequest.self, from: request, limit: maxBody)
-        let host = try catalog.host(body.model ?? body.name)
-        var info: [String: AnyJSON] = [:]
-        for entry in host.model.file?.metadata ?? [] where !entry.key.hasPrefix("tokenizer.") {
-            if let value = entry.value.boolValue {
-                info[entry.key] = .bool(value)
-            } else if let value = entry.value.intValue {
-                info[entry.key] = .number(Double(value))
-            } else if let value = entry.value.doubleValue {
-                info[entry.key] = .number(value)
-            } else if let value = entry.value.stringValue {
-                info[entry.key] = .string(value)
-            }
+        let listed = try catalog.listed(body.model ?? body.name)
+        let description: ModelDescription
+        do {
+            description = try await catalog.describe(listed)
+        } catch {
+            throw APIError(.internalServerError, "cannot read the model '\(listed.name)': \(error)")
         }
-        for feature in host.model.decoder.graph.summary { info["realizar.\(feature.key)"] = .string(feature.value) }
-        if let config = host.model.folder?.config {
-            for (key, value) in config.values {
-                if let number = value as? NSNumber { info["config.\(key)"] = .number(number.doubleValue) }
-                if let text = value as? String { info["config.\(key)"] = .string(text) }
-            }
-        }
-        info["general.parameter_count"] = .number(Double(host.model.parameterCount))
-        if host.model.file == nil {
-            // What Ollama's clients read from a GGUF's metadata, for a folder.
-            let family = host.model.decoder.graph.description.name
-            info["general.architecture"] = .string(family)
-            info["\(family).context_length"] = .number(Double(host.context))
-            if !host.generates { info["\(family).embedding_length"] = .number(Double(host.model.decoder.vocabularySize)) }
-        }
-        let template = host.chat?.source ?? ""
         return try JSONBody.response(OllamaShowResponse(
-            modelfile: "FROM \(host.path)\n", parameters: "num_ctx \(host.context)", template: template, details: details(host),
-            modelInfo: info, capabilities: capabilities(host), modifiedAt: Self.timestamp(host.loadedAt)))
+            modelfile: "FROM \(listed.path)\n", parameters: "num_ctx \(description.context)", template: description.template,
+            details: description.details, modelInfo: description.modelInfo, capabilities: description.capabilities,
+            modifiedAt: Self.timestamp(listed.modified)))
     }
 }

@@ -10,7 +10,7 @@ extension OpenAIRoutes {
 
     func embeddings(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(EmbeddingRequest.self, from: request, limit: maxBody)
-        let host = try catalog.embeddingHost(body.model)
+        let host = try await catalog.embeddingHost(body.model, for: context)
         let base64: Bool
         switch body.encodingFormat {
         case nil, "float": base64 = false

@@ -14,8 +14,8 @@ struct OpenAIRoutes: Sendable {
     func register(on router: Router<ServerContext>) {
         router.get("/v1/models") { _, _ in try self.models() }
         router.get("/v1/models/{id}") { _, context in
-            let host = try self.catalog.host(context.parameters.get("id"))
-            return try JSONBody.response(ModelObject(id: host.name, created: Int(host.loadedAt.timeIntervalSince1970)))
+            let listed = try self.catalog.listed(context.parameters.get("id"))
+            return try JSONBody.response(ModelObject(id: listed.name, created: Int(listed.modified.timeIntervalSince1970)))
         }
         router.post("/v1/chat/completions") { request, context in try await self.chat(request, context: context) }
         router.post("/v1/completions") { request, context in try await self.completions(request, context: context) }
@@ -23,8 +23,8 @@ struct OpenAIRoutes: Sendable {
     }
 
     func models() throws -> Response {
-        try JSONBody.response(ModelList(data: catalog.hosts.map {
-            ModelObject(id: $0.name, created: Int($0.loadedAt.timeIntervalSince1970))
+        try JSONBody.response(ModelList(data: catalog.listing().map {
+            ModelObject(id: $0.name, created: Int($0.modified.timeIntervalSince1970))
         }))
     }
 
@@ -32,7 +32,7 @@ struct OpenAIRoutes: Sendable {
 
     func chat(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(ChatCompletionRequest.self, from: request, limit: maxBody)
-        let host = try catalog.host(body.model)
+        let host = try await catalog.host(body.model, for: context)
         _ = try host.requireGeneration(embeddingRoute: "/v1/embeddings")
         guard let template = host.chat else {
             throw APIError.invalid("the model '\(host.name)' has no chat template; use /v1/completions", param: "model")
@@ -123,7 +123,7 @@ struct OpenAIRoutes: Sendable {
 
     func completions(_ request: Request, context: ServerContext) async throws -> Response {
         let body = try await JSONBody.decode(CompletionRequest.self, from: request, limit: maxBody)
-        let host = try catalog.host(body.model)
+        let host = try await catalog.host(body.model, for: context)
         _ = try host.requireGeneration(embeddingRoute: "/v1/embeddings")
         var prompts: [[Int]] = []
         var promptTexts: [String] = []

@@ -65,8 +65,8 @@ public enum RealizarHTTPServer {
     }
 }
 
-/// Waits for the graceful-shutdown signal, then ends every queued and running sequence and
-/// refuses embedding requests still waiting.
+/// Waits for the graceful-shutdown signal, then refuses new model loads, ends every queued and
+/// running sequence and refuses embedding requests still waiting.
 struct StreamCloser: Service {
     let catalog: ModelCatalog
     let logger: Logger
@@ -74,7 +74,7 @@ struct StreamCloser: Service {
     func run() async throws {
         try? await gracefulShutdown()
         logger.info("shutting down: ending running streams")
-        let hosts = catalog.hosts
+        let hosts = catalog.shutdown()
         // Scheduler.shutdown blocks until its thread has sent the last events; keep that off the
         // cooperative pool.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -9,6 +9,7 @@ final class RequestStats: @unchecked Sendable {
     private var promptTokens = 0
     private var generatedTokens = 0
     private var model: String?
+    private var leases: [ModelLease] = []
     /// The request's connection (see ``ServerContext/channel``).
     let channel: (any Channel)?
 
@@ -22,6 +23,22 @@ final class RequestStats: @unchecked Sendable {
         promptTokens += prompt
         generatedTokens += generated
         lock.unlock()
+    }
+
+    /// Keeps `lease` until ``releaseLeases()``: the request's model stays loaded while it runs.
+    func hold(_ lease: ModelLease) {
+        lock.lock()
+        leases.append(lease)
+        lock.unlock()
+    }
+
+    /// Ends the request's leases; called once its response is written (or it failed).
+    func releaseLeases() {
+        lock.lock()
+        let held = leases
+        leases = []
+        lock.unlock()
+        held.forEach { $0.release() }
     }
 
     var values: (model: String?, prompt: Int, generated: Int) {
@@ -46,8 +63,8 @@ public struct ServerContext: RequestContext {
     }
 }
 
-/// One log line per request, after its body is written (so a stream's tokens are counted), and
-/// the request counter by route and status.
+/// One log line per request, after its body is written (so a stream's tokens are counted), the
+/// request counter by route and status, and the end of the request's model leases.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let logger: Logger
@@ -55,7 +72,13 @@ struct RequestLogMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            context.stats.releaseLeases()
+            throw error
+        }
         let route = context.endpointPath ?? "unmatched"
         let status = response.status.code
         metrics.countRequest(route: route, status: status)
@@ -67,6 +90,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.body = ResponseBody(contentLength: body.contentLength) { writer in
             var outcome = "ok"
             defer {
+                stats.releaseLeases()
                 let seconds = Double((ContinuousClock.now - start) / .milliseconds(1)) / 1000
                 let values = stats.values
                 var metadata: Logger.Metadata = [

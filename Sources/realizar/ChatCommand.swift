@@ -10,8 +10,8 @@ struct ChatCommand: ParsableCommand {
         abstract: "Chat with a model in the terminal, using its chat template.",
         discussion: "Type a message and press return; /bye or end of input quits, /reset forgets the conversation.")
 
-    @Argument(help: "A model file, catalog name or hf: reference.")
-    var model: String
+    @Argument(help: "A model file, catalog name or hf: reference. Default: smollm2-135m-instruct.")
+    var model: String?
 
     @Option(help: "A system prompt.")
     var system: String?
@@ -35,7 +35,7 @@ struct ChatCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded = try LoadedModel(path: try resolveModel(model), preferring: try device.backends(threads: threads))
+            let loaded = try LoadedModel(path: try resolveModel(model ?? CatalogModel.defaultChatModel.name), preferring: try device.backends(threads: threads))
             let templateSource = try chatTemplate.map { path -> String in
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
                 return String(decoding: data, as: UTF8.self)

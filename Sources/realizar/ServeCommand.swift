@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve models over HTTP: OpenAI and Ollama compatible APIs, metrics, and a chat page at /.")
 
-    @Argument(help: "Models to serve (catalog names, hf: references or paths); requests choose by 'model'. Default: gemma3-270m.")
+    @Argument(help: "Models loaded at start and kept until shutdown (catalog names, hf: references or paths); the first answers requests that name none. Other models of the store load when a request names them. Default: smollm2-135m-instruct.")
     var models: [String] = []
 
     @Option(help: "Address to listen on.")
@@ -42,12 +42,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes.")
     var maxBody = 8 << 20
 
+    @Option(name: .customLong("max-loaded-models"), help: "Models loaded at once, those named here included; loading another unloads the least recently used idle one.")
+    var maxLoadedModels = 3
+
+    @Option(name: .customLong("models-memory"), help: "Bytes of model files loaded at once (suffixes K, M, G); past it the least recently used idle models unload. Default: no budget.")
+    var modelsMemory: String?
+
+    @Option(name: .customLong("keep-alive"), help: "How long a model loaded on demand stays after its last request when the request sends no keep_alive (\"5m\", \"30s\", \"1h\", seconds; negative: forever).")
+    var keepAlive = "5m"
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard parallel >= 1, parallel <= 256 else { throw ValidationError("--parallel must be between 1 and 256") }
         guard queue >= 0 else { throw ValidationError("--queue must be 0 or more") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be at least 16") }
         guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024") }
+        guard maxLoadedModels >= max(models.count, 1) else { throw ValidationError("--max-loaded-models must be at least the number of models named (\(max(models.count, 1)))") }
+        if let modelsMemory, ByteCount.parse(modelsMemory) == nil { throw ValidationError("--models-memory must be a byte count such as 2G or 500M; got \(modelsMemory)") }
+        guard ModelCatalog.Limits.keepAliveSeconds(keepAlive) != nil else { throw ValidationError("--keep-alive must be a duration such as 5m, 30s or -1; got \(keepAlive)") }
     }
 
     func run() async throws {
@@ -57,26 +69,42 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "realizar")
-        let names = models.isEmpty ? ["gemma3-270m"] : models
+        let names = models.isEmpty ? [CatalogModel.defaultChatModel.name] : models
+        let backends = try reportingErrors { try device.backends(threads: threads) }
+        let (ctx, parallel, queue) = (ctx, parallel, queue)
+        // Models loaded on demand get the same backends, slots, context and queue as those named here.
+        let makeHost: ModelCatalog.Loader = { name, path in
+            try ModelHost(name: name, path: path, backends: backends, context: ctx, slots: parallel, queueLimit: queue)
+        }
+        @Sendable func logLoaded(_ host: ModelHost, _ message: Logger.Message) {
+            var metadata: Logger.Metadata = ["model": "\(host.name)", "backend": "\(host.model.decoder.backend.name)", "context": "\(host.context)",
+                                             "seconds": "\(String(format: "%.2f", host.loadSeconds))"]
+            // A model whose graph ends in hidden states (BERT) has no slots: it only embeds.
+            if host.generates { metadata["slots"] = "\(parallel)" } else { metadata["serves"] = "embeddings only" }
+            logger.info(message, metadata: metadata)
+        }
         var hosts: [ModelHost] = []
         try reportingErrors {
             for name in names {
                 let path = try resolveModel(name)
                 let servedName = FileManager.default.fileExists(atPath: name) ? URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent : name
                 guard !hosts.contains(where: { $0.name == servedName }) else { throw ValidationError("the model '\(servedName)' is named twice") }
-                let host = try ModelHost(name: servedName, path: path, backends: try device.backends(threads: threads), context: ctx, slots: parallel, queueLimit: queue)
-                var metadata: Logger.Metadata = ["model": "\(servedName)", "backend": "\(host.model.decoder.backend.name)", "context": "\(host.context)",
-                                                 "seconds": "\(String(format: "%.2f", host.loadSeconds))"]
-                // A model whose graph ends in hidden states (BERT) has no slots: it only embeds.
-                if host.generates { metadata["slots"] = "\(parallel)" } else { metadata["serves"] = "embeddings only" }
-                logger.info("loaded model", metadata: metadata)
+                let host = try makeHost(servedName, path)
+                logLoaded(host, "loaded model")
                 hosts.append(host)
             }
         }
         let configuration = ServerConfiguration(host: host, port: port, apiKey: apiKey ?? ProcessInfo.processInfo.environment["REALIZAR_API_KEY"],
                                                 corsOrigin: corsOrigin, maxBody: maxBody)
         let displayHost = host
-        try await RealizarHTTPServer.run(catalog: ModelCatalog(hosts: hosts), configuration: configuration, logger: logger) { port in
+        let limits = ModelCatalog.Limits(maxLoadedModels: maxLoadedModels, memoryBytes: modelsMemory.flatMap(ByteCount.parse),
+                                         defaultKeepAlive: ModelCatalog.Limits.keepAliveSeconds(keepAlive) ?? nil)
+        let catalog = ModelCatalog(hosts: hosts, store: .standard, limits: limits) { name, path in
+            let host = try makeHost(name, path)
+            logLoaded(host, "loaded model on demand")
+            return host
+        }
+        try await RealizarHTTPServer.run(catalog: catalog, configuration: configuration, logger: logger) { port in
             // One line on standard output that scripts (and the tests) can wait for.
             FileHandle.standardOutput.write(Data("realizar: listening on http://\(displayHost):\(port)\n".utf8))
         }
