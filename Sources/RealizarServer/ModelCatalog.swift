@@ -328,21 +328,27 @@ public final class ModelCatalog: @unchecked Sendable {
         var host: ModelHost?
     }
 
-    /// What the store holds (aliases included), then the loaded models it does not hold (paths
-    /// named on the command line).
+    /// The loaded models (the default first: the chat page and clients pick the first), then
+    /// the rest of what the store holds, aliases included.
     func listing() -> [Listed] {
         let hosts = hosts
-        var result: [Listed] = []
+        var stored: [Listed] = []
         for entry in store.entries() {
             let path = entry.location.path
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
             let host = hosts.first { $0.name == (entry.aliasOf ?? entry.name) || $0.path == path }
-            result.append(Listed(name: entry.name, path: path, size: entry.size, modified: modified, host: host))
+            stored.append(Listed(name: entry.name, path: path, size: entry.size, modified: modified, host: host))
         }
-        for host in hosts where !result.contains(where: { $0.name == host.name }) {
-            result.append(Listed(name: host.name, path: host.path, size: host.fileSize, modified: host.loadedAt, host: host))
+        var result: [Listed] = []
+        for host in hosts {
+            if let index = stored.firstIndex(where: { $0.name == host.name }) {
+                result.append(stored.remove(at: index))
+            } else {
+                // A path named on the command line: not in the store.
+                result.append(Listed(name: host.name, path: host.path, size: host.fileSize, modified: host.loadedAt, host: host))
+            }
         }
-        return result
+        return result + stored
     }
 
     /// The model called `name` as the listing shows it: loaded, or in the store. 400 for a name

@@ -135,8 +135,7 @@ struct ModelManagementTests {
 private final class StoreServer: @unchecked Sendable {
     private let process = Process()
     private let errors = Pipe()
-    private let lock = NSLock()
-    private var errorText = ""
+    private let errorText = LockedText()
     let baseURL: String
 
     init(store: ModelStore, arguments: [String], timeout: Double = 120) throws {
@@ -148,9 +147,8 @@ private final class StoreServer: @unchecked Sendable {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        errors.fileHandleForReading.readabilityHandler = { [lock] handle in
-            let data = handle.availableData
-            lock.withLock { self.errorText += String(decoding: data, as: UTF8.self) }
+        errors.fileHandleForReading.readabilityHandler = { [errorText] handle in
+            errorText.append(handle.availableData)
         }
         // The first line of standard output is "realizar: listening on http://HOST:PORT".
         var line = Data()
@@ -166,7 +164,16 @@ private final class StoreServer: @unchecked Sendable {
         baseURL = String(text[range.lowerBound...])
     }
 
-    var stderr: String { lock.withLock { errorText } }
+    var stderr: String { errorText.value }
+
+    /// Standard error as read so far (read as it comes, so the pipe never fills).
+    private final class LockedText: @unchecked Sendable {
+        private let lock = NSLock()
+        private var text = ""
+
+        func append(_ data: Data) { lock.withLock { text += String(decoding: data, as: UTF8.self) } }
+        var value: String { lock.withLock { text } }
+    }
 
     /// SIGTERM, then the exit status (SIGKILL after 30 s).
     @discardableResult
