@@ -7,13 +7,18 @@ public struct SequenceJob: Sendable {
     public var request: GenerationRequest
     /// Alternatives to report per token; nil: no log-probabilities.
     public var topLogprobs: Int?
-    /// Constrain the output to one JSON object.
-    public var json: Bool
+    /// What the output must match (one JSON object, a JSON Schema, a GBNF grammar); nil: free text.
+    public var constraint: OutputConstraint?
 
-    public init(request: GenerationRequest, topLogprobs: Int? = nil, json: Bool = false) {
+    public init(request: GenerationRequest, topLogprobs: Int? = nil, constraint: OutputConstraint? = nil) {
         self.request = request
         self.topLogprobs = topLogprobs
-        self.json = json
+        self.constraint = constraint
+    }
+
+    /// `json`: constrain the output to one JSON object.
+    public init(request: GenerationRequest, topLogprobs: Int? = nil, json: Bool) {
+        self.init(request: request, topLogprobs: topLogprobs, constraint: json ? .jsonObject : nil)
     }
 }
 
@@ -114,8 +119,8 @@ public final class Scheduler: @unchecked Sendable {
 
     public let model: LoadedModel
     public let configuration: Configuration
-    /// Every token's bytes, for JSON-constrained sequences (built on first need).
-    private var pieceTable: TokenPieceTable?
+    /// Every token's bytes and their trie, for constrained sequences (built on first need).
+    private var vocabularyTable: TokenVocabulary?
 
     private final class Waiting {
         let state: SequenceState
@@ -191,9 +196,10 @@ public final class Scheduler: @unchecked Sendable {
         } catch {
             throw .invalidRequest("\(error)")
         }
-        let pieces = job.json ? pieces() : nil
+        let vocabulary = job.constraint == nil ? nil : vocabulary()
         do {
-            return try SequenceState(model: model, request: request, topLogprobs: job.topLogprobs, json: job.json, pieces: pieces)
+            return try SequenceState(model: model, request: request, topLogprobs: job.topLogprobs, constraint: job.constraint,
+                                     vocabulary: vocabulary)
         } catch {
             throw .invalidRequest("\(error)")
         }
@@ -232,12 +238,12 @@ public final class Scheduler: @unchecked Sendable {
         if !already { finished.wait() }
     }
 
-    private func pieces() -> TokenPieceTable {
+    private func vocabulary() -> TokenVocabulary {
         condition.lock()
         defer { condition.unlock() }
-        if let pieceTable { return pieceTable }
-        let table = TokenPieceTable(tokenizer: model.tokenizer)
-        pieceTable = table
+        if let vocabularyTable { return vocabularyTable }
+        let table = TokenVocabulary(tokenizer: model.tokenizer)
+        vocabularyTable = table
         return table
     }
 

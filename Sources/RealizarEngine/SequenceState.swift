@@ -16,7 +16,7 @@ public struct SequenceStep: Sendable {
 
 /// One sequence's generation logic, step by step, without the model: the sampler chain, the
 /// streaming detokenizer, stop strings, the token and context limits, optional log-probabilities
-/// and an optional JSON constraint. The single-sequence ``Generator`` and the batching
+/// and an optional grammar constraint (JSON object, JSON Schema or GBNF). The single-sequence ``Generator`` and the batching
 /// ``Scheduler`` both drive it, so both produce the same tokens and text for the same request.
 public struct SequenceState: Sendable {
     public let request: GenerationRequest
@@ -32,18 +32,19 @@ public struct SequenceState: Sendable {
     private var detokenizer: StreamingDetokenizer
     private var matcher: StopSequenceMatcher
     private let tokenizer: any Tokenizer
-    private var constraint: JSONConstraint?
-    private let pieces: TokenPieceTable?
-    private var rejected: [Int] = []
-    private var savedLogits: [Float] = []
+    private var constraint: GrammarMatcher?
+    private let masks: GrammarTokenMasks?
+    private let vocabulary: TokenVocabulary?
+    private var mask: [UInt64] = []
 
     /// The seed the sampler uses (the one asked for, or the one it picked).
     public var seed: UInt64 { sampler.seed }
 
-    /// Throws when the sampling parameters are invalid for this model. `json` needs `pieces`.
+    /// Throws when the sampling parameters are invalid for this model, or the constraint does
+    /// not compile (``JSONSchemaError``, ``GrammarError``). A constraint needs `vocabulary`.
     public init(model: LoadedModel, request: GenerationRequest, topLogprobs: Int? = nil,
-                json: Bool = false, pieces: TokenPieceTable? = nil) throws {
-        precondition(!json || pieces != nil, "a JSON constraint needs the token piece table")
+                constraint: OutputConstraint? = nil, vocabulary: TokenVocabulary? = nil) throws {
+        precondition(constraint == nil || vocabulary != nil, "a constraint needs the token vocabulary")
         self.request = request
         self.topLogprobs = topLogprobs.map { max(0, $0) }
         sampler = try Sampler(parameters: request.sampling, vocabularySize: model.decoder.vocabularySize)
@@ -52,8 +53,14 @@ public struct SequenceState: Sendable {
         matcher = StopSequenceMatcher(stopSequences: request.stop)
         history = request.prompt
         history.reserveCapacity(request.prompt.count + max(0, min(request.maxTokens, request.context)))
-        constraint = json ? JSONConstraint() : nil
-        self.pieces = pieces
+        if let constraint, let vocabulary {
+            let grammar = try constraint.compile()
+            self.constraint = GrammarMatcher(grammar, maxDepth: constraint.maxDepth)
+            masks = vocabulary.masks(for: grammar)
+        } else {
+            masks = nil
+        }
+        self.vocabulary = vocabulary
     }
 
     public var isFinished: Bool { finishReason != nil }
@@ -85,15 +92,15 @@ public struct SequenceState: Sendable {
         if tokenizer.isEndOfGeneration(token) { return finish(.endOfGeneration) }
         generatedCount += 1
         history.append(token)
-        if let pieces, constraint != nil {
-            pieces.withPiece(token) { for byte in $0 { constraint!.feed(byte) } }
+        if let vocabulary, constraint != nil {
+            vocabulary.withPiece(token) { _ = constraint!.advance($0) }
         }
         let output = matcher.feed(detokenizer.append(token))
         var step = SequenceStep(token: token, sampled: topLogprobs == nil ? nil : sampled, text: output.text)
         if output.stopSequence != nil {
             finishReason = .stopSequence
             step.finishReason = .stopSequence
-        } else if constraint?.isComplete == true {
+        } else if constraint?.mustEnd == true {
             step.text += finishText(.endOfGeneration)
             step.finishReason = finishReason
         } else if generatedCount >= request.maxTokens || history.count > request.context {
@@ -132,34 +139,29 @@ public struct SequenceState: Sendable {
         return SampledToken(id: sampler.sample(logits, history: history), logprob: 0, top: [])
     }
 
-    /// A token from the sampler chain; under a JSON constraint, one the constraint accepts (nil
-    /// when none is left). Refused tokens are masked and the chain runs again on the original
-    /// logits, which samples from the distribution renormalised over the allowed tokens without
-    /// checking the whole vocabulary on most steps; after many refusals the whole vocabulary is
-    /// checked once and masked.
+    /// A token from the sampler chain; under a constraint, from the logits with every token the
+    /// grammar does not allow next masked (nil when none is allowed).
     private mutating func choose(_ logits: UnsafeMutableBufferPointer<Float>) -> SampledToken? {
-        guard let constraint, let pieces else { return sampleOnce(logits) }
-        if savedLogits.count != logits.count { savedLogits = [Float](repeating: 0, count: logits.count) }
-        savedLogits.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: logits) }
-        rejected.removeAll(keepingCapacity: true)
-        var scanned = false
-        while true {
-            let sampled = sampleOnce(logits)
-            let allowed = !tokenizer.isEndOfGeneration(sampled.id)
-                && pieces.withPiece(sampled.id) { !$0.isEmpty && constraint.accepts($0) }
-            if allowed { return sampled }
-            if scanned { return nil }
-            rejected.append(sampled.id)
-            savedLogits.withUnsafeBufferPointer { _ = logits.update(fromContentsOf: $0) }
-            if rejected.count >= 32 {
-                scanned = true
-                for id in 0..<logits.count {
-                    let ok = !tokenizer.isEndOfGeneration(id) && pieces.withPiece(id) { !$0.isEmpty && constraint.accepts($0) }
-                    if !ok { logits[id] = -.infinity }
+        guard constraint != nil, let masks, let vocabulary else { return sampleOnce(logits) }
+        constraint!.fillMask(masks, vocabulary: vocabulary, into: &mask)
+        var anyAllowed = false
+        mask.withUnsafeBufferPointer { bits in
+            for w in 0..<bits.count {
+                let word = bits[w]
+                if word != 0 { anyAllowed = true }
+                if word == ~0 { continue }
+                let base = w << 6
+                for bit in 0..<64 where word & (1 << UInt64(bit)) == 0 {
+                    let id = base + bit
+                    if id < logits.count { logits[id] = -.infinity }
                 }
-            } else {
-                for id in rejected { logits[id] = -.infinity }
             }
         }
+        for id in (mask.count << 6)..<max(mask.count << 6, logits.count) { logits[id] = -.infinity }
+        guard anyAllowed else { return nil }
+        let sampled = sampleOnce(logits)
+        let id = sampled.id
+        guard id >= 0, id < mask.count << 6, mask[id >> 6] & (1 << UInt64(id & 63)) != 0 else { return nil }
+        return sampled
     }
 }

@@ -72,14 +72,7 @@ struct OllamaRoutes: Sendable {
     private func run(host: ModelHost, prompt: [Int], options: OllamaOptions?, format: AnyJSON?, stream: Bool,
                      chat: Bool, context: ServerContext) async throws -> Response {
         let options = options ?? OllamaOptions()
-        let json: Bool
-        switch format {
-        case nil, .null: json = false
-        case .string(let value) where value == "json": json = true
-        case .string(let value) where value.isEmpty: json = false
-        case .object: json = true  // a JSON schema: the output is constrained to one JSON object
-        default: throw APIError.invalid("'format' must be \"json\" or a JSON schema object", param: "format")
-        }
+        let constraint = try OllamaFormat.constraint(format, grammar: options.grammar)
         let maxTokens: Int
         switch options.numPredict {
         case nil, -1, -2: maxTokens = host.context
@@ -88,7 +81,7 @@ struct OllamaRoutes: Sendable {
         }
         let sampling = try Self.sampling(options, vocabularySize: host.model.decoder.vocabularySize)
         let job = SequenceJob(request: GenerationRequest(prompt: prompt, maxTokens: maxTokens, sampling: sampling,
-                                                         stop: options.stop ?? [], context: host.context), json: json)
+                                                         stop: options.stop ?? [], context: host.context), constraint: constraint)
         let started = Date()
         let generation = try Generation.start(host: host, jobs: [job], metrics: metrics, stats: context.stats)
         let name = host.name

@@ -1,4 +1,5 @@
 import Foundation
+import RealizarEngine
 
 // Request and response bodies of Ollama's API, with Ollama's field names. Durations are
 // nanoseconds; times are RFC 3339.
@@ -19,9 +20,11 @@ struct OllamaOptions: Decodable, Sendable {
     var repeatLastN: Int?
     var presencePenalty: Double?
     var frequencyPenalty: Double?
+    /// A GBNF grammar the output must match (as llama-server takes it).
+    var grammar: String?
 
     enum CodingKeys: String, CodingKey {
-        case temperature, seed, stop
+        case temperature, seed, stop, grammar
         case topK = "top_k", topP = "top_p", minP = "min_p", typicalP = "typical_p", numPredict = "num_predict"
         case numCtx = "num_ctx", repeatPenalty = "repeat_penalty", repeatLastN = "repeat_last_n"
         case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty"
@@ -253,5 +256,24 @@ struct OllamaEmbeddingsRequest: Decodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case model, prompt, options
         case keepAlive = "keep_alive"
+    }
+}
+
+/// Ollama's `format` (`"json"` or a JSON Schema object) and `options.grammar` as the output constraint.
+enum OllamaFormat {
+    static func constraint(_ format: AnyJSON?, grammar: String?) throws(APIError) -> OutputConstraint? {
+        var constraint: OutputConstraint?
+        switch format {
+        case nil, .null: constraint = nil
+        case .string(let value) where value == "json": constraint = .jsonObject
+        case .string(let value) where value.isEmpty: constraint = nil
+        case .object(let members):
+            constraint = members.isEmpty ? .jsonObject
+                : try OutputConstraint.jsonSchema(OutputConstraint.schemaText(.object(members))).validated(param: "format")
+        default: throw APIError.invalid("'format' must be \"json\" or a JSON schema object", param: "format")
+        }
+        guard let grammar else { return constraint }
+        guard constraint == nil else { throw APIError.invalid("'options.grammar' and 'format' cannot be used together", param: "options.grammar") }
+        return try OutputConstraint.grammar(grammar).validated(param: "options.grammar")
     }
 }

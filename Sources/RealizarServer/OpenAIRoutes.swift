@@ -62,10 +62,10 @@ struct OpenAIRoutes: Sendable {
             guard (0...20).contains(count) else { throw APIError.invalid("'top_logprobs' must be between 0 and 20", param: "top_logprobs") }
         }
         if body.logprobs == true { topLogprobs = body.topLogprobs ?? 0 }
-        let json = try OpenAIRequestFields.jsonMode(body.responseFormat)
+        let constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar)
         let sampling = try OpenAIRequestFields.sampling(body.sampling, vocabularySize: host.model.decoder.vocabularySize)
         let jobs = OpenAIRequestFields.jobs(prompts: [prompt], n: n, maxTokens: maxTokens, sampling: sampling,
-                                            stop: body.stop?.values ?? [], topLogprobs: topLogprobs, json: json, context: host.context)
+                                            stop: body.stop?.values ?? [], topLogprobs: topLogprobs, constraint: constraint, context: host.context)
         let generation = try Generation.start(host: host, jobs: jobs, metrics: metrics, stats: context.stats)
         let id = "chatcmpl-" + OpenAIRequestFields.randomID()
         let created = Int(Date().timeIntervalSince1970)
@@ -91,7 +91,7 @@ struct OpenAIRoutes: Sendable {
                         try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(
                             index: index, delta: ChatDelta(content: step.text), logprobs: entry.map { ChatLogprobs(content: [$0]) })])))
                     case .finished(let summary):
-                        usage.completionTokens += summary.generatedTokens
+                        usage.record(summary)
                         try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(
                             index: index, delta: ChatDelta(), finishReason: summary.finishReason.apiName)])))
                     }
@@ -107,7 +107,7 @@ struct OpenAIRoutes: Sendable {
         var usage = Usage(promptTokens: prompt.count, completionTokens: 0)
         for (index, choice) in collected.enumerated() {
             if let error = choice.summary?.error { throw APIError(.internalServerError, "generation failed: \(error)") }
-            usage.completionTokens += choice.summary?.generatedTokens ?? 0
+            if let summary = choice.summary { usage.record(summary) }
             var logprobs: ChatLogprobs?
             if topLogprobs != nil {
                 var formatter = formatter
@@ -146,10 +146,10 @@ struct OpenAIRoutes: Sendable {
         if let logprobs = body.logprobs, !(0...5).contains(logprobs) {
             throw APIError.invalid("'logprobs' must be between 0 and 5", param: "logprobs")
         }
-        let json = try OpenAIRequestFields.jsonMode(body.responseFormat)
+        let constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar)
         let sampling = try OpenAIRequestFields.sampling(body.sampling, vocabularySize: host.model.decoder.vocabularySize)
         let jobs = OpenAIRequestFields.jobs(prompts: prompts, n: n, maxTokens: maxTokens, sampling: sampling, stop: body.stop?.values ?? [],
-                                            topLogprobs: body.logprobs, json: json, context: host.context)
+                                            topLogprobs: body.logprobs, constraint: constraint, context: host.context)
         let generation = try Generation.start(host: host, jobs: jobs, metrics: metrics, stats: context.stats)
         let id = "cmpl-" + OpenAIRequestFields.randomID()
         let created = Int(Date().timeIntervalSince1970)
@@ -189,7 +189,7 @@ struct OpenAIRoutes: Sendable {
                         guard !step.text.isEmpty || logprobs != nil else { continue }
                         try await writer.write(StreamingBody.sse(chunk([CompletionChoice(text: step.text, index: index, logprobs: logprobs)])))
                     case .finished(let summary):
-                        usage.completionTokens += summary.generatedTokens
+                        usage.record(summary)
                         try await writer.write(StreamingBody.sse(chunk([CompletionChoice(
                             text: "", index: index, finishReason: summary.finishReason.apiName)])))
                     }
@@ -205,7 +205,7 @@ struct OpenAIRoutes: Sendable {
         var usage = Usage(promptTokens: promptTokenCount, completionTokens: 0)
         for (index, choice) in collected.enumerated() {
             if let error = choice.summary?.error { throw APIError(.internalServerError, "generation failed: \(error)") }
-            usage.completionTokens += choice.summary?.generatedTokens ?? 0
+            if let summary = choice.summary { usage.record(summary) }
             let prefix = echo ? promptTexts[index / n] : ""
             var logprobs: CompletionLogprobs?
             if wantsLogprobs {
@@ -239,12 +239,27 @@ enum OpenAIRequestFields {
         return n
     }
 
-    static func jsonMode(_ format: ResponseFormat?) throws(APIError) -> Bool {
-        guard let format else { return false }
+    /// The output constraint of `response_format` and `grammar` (at most one of them).
+    static func constraint(_ format: ResponseFormat?, grammar: String?) throws(APIError) -> OutputConstraint? {
+        if let grammar {
+            if let format, format.type != "text" {
+                throw APIError.invalid("'grammar' and 'response_format' cannot be used together", param: "grammar")
+            }
+            return try OutputConstraint.grammar(grammar).validated(param: "grammar")
+        }
+        guard let format else { return nil }
         switch format.type {
-        case "text": return false
-        // A schema is not enforced beyond being one JSON object.
-        case "json_object", "json_schema": return true
+        case "text": return nil
+        case "json_object": return .jsonObject
+        case "json_schema":
+            guard let schema = format.jsonSchema else {
+                throw APIError.invalid("'response_format.json_schema' is required when the type is json_schema", param: "response_format.json_schema")
+            }
+            guard let value = schema.schema else { return .jsonObject }
+            guard case .object = value else {
+                throw APIError.invalid("'response_format.json_schema.schema' must be a JSON Schema object", param: "response_format.json_schema.schema")
+            }
+            return try OutputConstraint.jsonSchema(OutputConstraint.schemaText(value)).validated(param: "response_format.json_schema.schema")
         default:
             throw APIError.invalid("'response_format.type' must be text, json_object or json_schema", param: "response_format.type")
         }
@@ -300,7 +315,7 @@ enum OpenAIRequestFields {
 
     /// `n` sequences per prompt; with a seed, choice `i` of a prompt uses seed + i so that choices differ.
     static func jobs(prompts: [[Int]], n: Int, maxTokens: Int, sampling: SamplingParameters, stop: [String],
-                     topLogprobs: Int?, json: Bool, context: Int) -> [SequenceJob] {
+                     topLogprobs: Int?, constraint: OutputConstraint?, context: Int) -> [SequenceJob] {
         var jobs: [SequenceJob] = []
         for prompt in prompts {
             for i in 0..<n {
@@ -308,7 +323,7 @@ enum OpenAIRequestFields {
                 if let seed = parameters.seed { parameters.seed = seed &+ UInt64(i) }
                 jobs.append(SequenceJob(request: GenerationRequest(prompt: prompt, maxTokens: maxTokens, sampling: parameters,
                                                                    stop: stop, context: context),
-                                        topLogprobs: topLogprobs, json: json))
+                                        topLogprobs: topLogprobs, constraint: constraint))
             }
         }
         return jobs

@@ -1,4 +1,5 @@
 import Foundation
+import RealizarEngine
 
 // Request and response bodies of OpenAI's chat and completions APIs. Field names follow the API
 // (snake_case through CodingKeys); fields Realizar does not use are ignored when decoded.
@@ -33,6 +34,36 @@ struct ChatMessageIn: Decodable, Sendable {
 
 struct ResponseFormat: Decodable, Sendable {
     var type: String
+    var jsonSchema: JSONSchemaFormat?
+
+    enum CodingKeys: String, CodingKey { case type, jsonSchema = "json_schema" }
+}
+
+/// `response_format.json_schema`: the schema the output must validate against (`strict` or not,
+/// it is enforced by the grammar).
+struct JSONSchemaFormat: Decodable, Sendable {
+    var name: String?
+    var schema: AnyJSON?
+    var strict: Bool?
+}
+
+extension OutputConstraint {
+    /// The constraint once it compiles; otherwise a 400 naming `param`.
+    func validated(param: String) throws(APIError) -> OutputConstraint {
+        do {
+            _ = try compile()
+        } catch {
+            throw APIError.invalid("'\(param)': \(error)", param: param)
+        }
+        return self
+    }
+
+    /// A schema value as JSON text (keys sorted, so that the same schema compiles once).
+    static func schemaText(_ schema: AnyJSON) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(schema)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
 }
 
 struct StreamOptions: Decodable, Sendable {
@@ -69,12 +100,14 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var logprobs: Bool?
     var topLogprobs: Int?
     var responseFormat: ResponseFormat?
+    /// A GBNF grammar the output must match (llama-server's field).
+    var grammar: String?
     var stream: Bool?
     var streamOptions: StreamOptions?
     var sampling: OpenAISampling
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, n, stop, logprobs, stream
+        case model, messages, n, stop, logprobs, stream, grammar
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens", topLogprobs = "top_logprobs"
         case responseFormat = "response_format", streamOptions = "stream_options"
     }
@@ -90,6 +123,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
         logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
         topLogprobs = try container.decodeIfPresent(Int.self, forKey: .topLogprobs)
         responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        grammar = try container.decodeIfPresent(String.self, forKey: .grammar)
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         sampling = try OpenAISampling(from: decoder)
@@ -133,10 +167,12 @@ struct CompletionRequest: Decodable, Sendable {
     var stream: Bool?
     var streamOptions: StreamOptions?
     var responseFormat: ResponseFormat?
+    /// A GBNF grammar the output must match (llama-server's field).
+    var grammar: String?
     var sampling: OpenAISampling
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, n, stop, logprobs, echo, stream
+        case model, prompt, n, stop, logprobs, echo, stream, grammar
         case maxTokens = "max_tokens", streamOptions = "stream_options", responseFormat = "response_format"
     }
 
@@ -152,6 +188,7 @@ struct CompletionRequest: Decodable, Sendable {
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        grammar = try container.decodeIfPresent(String.self, forKey: .grammar)
         sampling = try OpenAISampling(from: decoder)
     }
 }
@@ -161,10 +198,23 @@ struct CompletionRequest: Decodable, Sendable {
 struct Usage: Encodable, Sendable {
     var promptTokens: Int
     var completionTokens: Int
+    /// Prompt tokens the prefix cache supplied (the most of any choice: they share one prompt).
+    var cachedTokens = 0
     var totalTokens: Int { promptTokens + completionTokens }
 
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens"
+        case promptTokensDetails = "prompt_tokens_details"
+    }
+
+    enum DetailKeys: String, CodingKey {
+        case cachedTokens = "cached_tokens"
+    }
+
+    /// Counts a finished choice.
+    mutating func record(_ summary: SequenceSummary) {
+        completionTokens += summary.generatedTokens
+        cachedTokens = max(cachedTokens, summary.cachedPromptTokens)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -172,6 +222,8 @@ struct Usage: Encodable, Sendable {
         try container.encode(promptTokens, forKey: .promptTokens)
         try container.encode(completionTokens, forKey: .completionTokens)
         try container.encode(totalTokens, forKey: .totalTokens)
+        var details = container.nestedContainer(keyedBy: DetailKeys.self, forKey: .promptTokensDetails)
+        try details.encode(cachedTokens, forKey: .cachedTokens)
     }
 }
 

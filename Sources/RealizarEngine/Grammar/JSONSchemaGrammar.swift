@@ -609,6 +609,10 @@ struct SchemaCompiler {
                 choices.append("\"-\" ( " + Self.digits(umin, nil) + " )" + (fraction.map { " " + $0 + "?" } ?? ""))
             }
         }
+        // Above an exclusive integer lower bound L ≥ 0: L itself with a non-zero fraction.
+        if !integer, lowExclusive, let low, low >= 0, low == low.rounded(), low < limit, high.map({ low + 1 <= $0 }) ?? true {
+            choices.append("\"\(Int64(low))\" \".\" [0-9]{0,14} [1-9]")
+        }
         guard !choices.isEmpty else { throw error("the bounds leave no value", path) }
         return rule(ruleHint(path, integer ? "integer" : "number"), choices.map { "( \($0) )" }.joined(separator: " | "))
     }

@@ -22,8 +22,9 @@ public final class TokenVocabulary: @unchecked Sendable {
     let maxTokenLength: Int
 
     private let lock = NSLock()
-    private var grammars: [String: GrammarTokenMasks] = [:]
-    private var grammarOrder: [String] = []
+    // Each entry holds its grammar, so an identifier is never reused while it is here.
+    private var grammars: [ObjectIdentifier: GrammarTokenMasks] = [:]
+    private var grammarOrder: [ObjectIdentifier] = []
 
     public convenience init(tokenizer: any Tokenizer) {
         var pieces: [[UInt8]] = []
@@ -97,24 +98,22 @@ public final class TokenVocabulary: @unchecked Sendable {
         return body(bytes[Int(offsets[id])..<Int(offsets[id + 1])])
     }
 
-    /// The compiled grammar for this GBNF source with its per-state token masks over this
-    /// vocabulary: compiled once and kept for reuse (the most recent 32 sources), so that a
-    /// schema sent again finds its masks already computed.
-    public func grammar(gbnf source: String) throws(GrammarError) -> GrammarTokenMasks {
-        lock.lock()
-        if let known = grammars[source] {
-            lock.unlock()
-            return known
-        }
-        lock.unlock()
-        let compiled = GrammarTokenMasks(grammar: try CompiledGrammar(Grammar(gbnf: source)), vocabularySize: count)
+    /// The token masks of `grammar` over this vocabulary, kept for the 32 most recently used
+    /// grammars, so that a schema sent again finds its masks already computed.
+    public func masks(for grammar: CompiledGrammar) -> GrammarTokenMasks {
+        let key = ObjectIdentifier(grammar)
         lock.lock()
         defer { lock.unlock() }
-        if let raced = grammars[source] { return raced }
-        grammars[source] = compiled
-        grammarOrder.append(source)
+        if let known = grammars[key] {
+            grammarOrder.removeAll { $0 == key }
+            grammarOrder.append(key)
+            return known
+        }
+        let made = GrammarTokenMasks(grammar: grammar, vocabularySize: count)
+        grammars[key] = made
+        grammarOrder.append(key)
         if grammarOrder.count > 32 { grammars[grammarOrder.removeFirst()] = nil }
-        return compiled
+        return made
     }
 }
 
