@@ -33,3 +33,19 @@ func halfToFloatBits(_ bits: UInt16) -> Float {
     if exponent == 0 { return Float(bitPattern: sign | (Float(mantissa) * 0x1p-24).bitPattern) }
     return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
 }
+
+/// Widens `blocks` Q8_0 blocks (an f16 scale, then 32 signed bytes) to floats, each the scale
+/// times its byte: the same product, bit for bit, as the scalar reference.
+///
+/// Only call this when the CPU has AVX2, FMA and F16C (`CPUFeatures.avx2Kernels`).
+public func avx2DequantizeQ8_0(_ source: UnsafeRawPointer, _ destination: UnsafeMutablePointer<Float>, blocks: Int) {
+    for block in 0..<blocks {
+        let p = source + 34 * block
+        let scale = _mm256_set1_ps(halfToFloatBits(p.loadUnaligned(as: UInt16.self)))
+        let out = destination + 32 * block
+        for part in 0..<4 {
+            let bytes = _mm_loadl_epi64(UnsafeRawPointer(p + 2 + 8 * part).assumingMemoryBound(to: __m128i.self))
+            _mm256_storeu_ps(out + 8 * part, _mm256_mul_ps(scale, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes))))
+        }
+    }
+}

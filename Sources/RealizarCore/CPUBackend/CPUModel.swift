@@ -37,8 +37,13 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
     }
 
     func makeCache(capacity: Int) throws -> KVCache {
-        let storage = CPUKVStorage(layers: graph.cacheLayers, rowWidth: graph.cacheRowWidth, capacity: capacity)
+        let storage = try CPUKVBlocks(layers: graph.cacheLayers, rowWidth: graph.cacheRowWidth, blockSize: capacity, blockCount: 1, type: .f32)
         return KVCache(capacity: capacity, byteCount: storage.byteCount, storage: storage)
+    }
+
+    func makePool(blocks: Int, blockSize: Int, type: KVElementType) throws -> KVPool {
+        let storage = try CPUKVBlocks(layers: graph.cacheLayers, rowWidth: graph.cacheRowWidth, blockSize: blockSize, blockCount: blocks, type: type)
+        return KVPool(blockCount: blocks, blockSize: blockSize, elementType: type, bytesPerBlock: storage.bytesPerBlock, storage: storage)
     }
 
     func run(_ pass: ForwardPass, into logits: inout [Float]) throws {
@@ -49,7 +54,14 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
         let n = pass.rowCount
         let w = workspace
         w.reserve(n)
-        let caches = pass.entries.map { $0.cache.storage as! CPUKVStorage }
+        let caches = try pass.entries.map { entry in
+            guard let storage = entry.cache.storage as? CPUKVBlocks, storage.layers == graph.cacheLayers,
+                  storage.rowWidth == graph.cacheRowWidth, entry.cache.blockSize == storage.blockSize,
+                  entry.cache.blocks.allSatisfy({ $0 >= 0 && $0 < storage.blockCount }) else {
+                throw ModelError("a KV cache made for another model (or another backend) was passed to this one")
+            }
+            return storage
+        }
         var row = 0
         for (index, entry) in pass.entries.enumerated() {
             for t in entry.tokens.indices {
@@ -63,7 +75,7 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
             let half = rotation.dimensions / 2
             for t in 0..<n {
                 let table = w.angles[index] + 2 * t * half
-                let factors = rotation.factors(capacity: caches[w.rowEntry[t]].capacity).map { vectors[$0.index] }
+                let factors = rotation.factors(capacity: pass.entries[w.rowEntry[t]].cache.context).map { vectors[$0.index] }
                 rotation.angles(position: w.rowPosition[t], factors: factors, cosines: table, sines: table + half)
             }
         }
@@ -74,7 +86,8 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
             logits.append(contentsOf: repeatElement(0, count: selected * vocabulary))
         }
         logits.withUnsafeMutableBufferPointer { out in
-            let context = PassContext(pass: pass, rows: n, selected: selected, caches: caches, logits: out.baseAddress!,
+            let context = PassContext(pass: pass, rows: n, selected: selected, caches: caches,
+                                      tables: pass.entries.map(\.cache.blocks), logits: out.baseAddress!,
                                       sequenceEnds: pass.entries.map { $0.cache.count + $0.tokens.count })
             for operation in graph.operations {
                 execute(operation, context)
@@ -86,7 +99,9 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
         let pass: ForwardPass
         let rows: Int
         let selected: Int
-        let caches: [CPUKVStorage]
+        let caches: [CPUKVBlocks]
+        /// Each entry's block table.
+        let tables: [[Int]]
         let logits: UnsafeMutablePointer<Float>
         /// Per entry, the positions its cache holds once this pass has stored its keys.
         let sequenceEnds: [Int]
@@ -167,10 +182,12 @@ final class CPUModel: PreparedModel, @unchecked Sendable {
         case .storeKV(let layer, let keys, let values):
             let k = pointer(keys, context), v = pointer(values, context), width = graph.spec(keys).width
             for t in 0..<context.rows {
-                context.caches[w.rowEntry[t]].store(layer: layer, position: w.rowPosition[t], key: k + t * width, value: v + t * width)
+                let entry = w.rowEntry[t], cache = context.caches[entry], position = w.rowPosition[t]
+                cache.store(layer: layer, block: context.tables[entry][position / cache.blockSize], offset: position % cache.blockSize,
+                            key: k + t * width, value: v + t * width)
             }
         case .attention(let layer, let queries, let output, let shape):
-            Attention.attend(shape, layer: layer, queries: pointer(queries, context), rows: context.rows, caches: context.caches,
+            Attention.attend(shape, layer: layer, queries: pointer(queries, context), rows: context.rows, caches: context.caches, tables: context.tables,
                              rowEntry: w.rowEntry, rowPosition: w.rowPosition, sequenceEnds: context.sequenceEnds,
                              output: pointer(output, context),
                              pool: pool, family: family)

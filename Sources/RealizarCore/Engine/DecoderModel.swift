@@ -41,6 +41,27 @@ public final class DecoderModel: @unchecked Sendable {
         return try prepared.makeCache(capacity: capacity)
     }
 
+    /// A KV cache of its own for up to `capacity` positions, stored as `type`: f32 is the
+    /// backend's plain cache; the others are one sequence's blocks of a pool of their own.
+    public func makeCache(capacity: Int, type: KVElementType) throws -> KVCache {
+        guard type != .f32 else { return try makeCache(capacity: capacity) }
+        guard capacity > 0, capacity <= Self.contextLimit else {
+            throw ModelError("a context of \(capacity) tokens is out of range (1...\(Self.contextLimit))")
+        }
+        let pool = try makePool(blocks: 1, blockSize: capacity, type: type)
+        let cache = pool.cache(context: capacity)
+        cache.append(block: 0)
+        return cache
+    }
+
+    /// A pool of `blocks` blocks of `blockSize` positions, for the caches of many sequences.
+    public func makePool(blocks: Int, blockSize: Int, type: KVElementType) throws -> KVPool {
+        guard blocks > 0, blockSize > 0, blockSize <= Self.contextLimit else {
+            throw ModelError("a KV pool of \(blocks) blocks of \(blockSize) positions is out of range")
+        }
+        return try prepared.makePool(blocks: blocks, blockSize: blockSize, type: type)
+    }
+
     /// Which positions of a batch need logits.
     public enum LogitRows: Sendable {
         case last
