@@ -39,6 +39,10 @@ public final class ServerMetrics: Sendable {
         case cacheUsed = "realizar_kv_cache_used_positions"
         case cacheCapacity = "realizar_kv_cache_capacity_positions"
         case cacheBytes = "realizar_kv_cache_bytes"
+        case cachedPositions = "realizar_prefix_cache_positions"
+        case promptTokens = "realizar_prompt_tokens_admitted"
+        case cachedPromptTokens = "realizar_prefix_cache_hit_tokens"
+        case preemptions = "realizar_kv_preemptions"
         case embeddingQueueDepth = "realizar_embedding_queue_depth"
         case embeddingPasses = "realizar_embedding_passes"
         case fileBytes = "realizar_model_file_bytes"
@@ -47,10 +51,14 @@ public final class ServerMetrics: Sendable {
             switch self {
             case .queueDepth: "Sequences waiting for a slot."
             case .activeSequences: "Sequences in the running batch."
-            case .slots: "Sequence slots (--parallel)."
-            case .cacheUsed: "KV cache positions filled."
-            case .cacheCapacity: "KV cache positions in all slots."
-            case .cacheBytes: "Bytes allocated for KV caches."
+            case .slots: "The most sequences running at once (--parallel)."
+            case .cacheUsed: "KV positions held by running sequences (whole blocks)."
+            case .cacheCapacity: "KV positions the memory budget holds (--kv-memory)."
+            case .cacheBytes: "Bytes of KV memory (--kv-memory; pages are resident only once used)."
+            case .cachedPositions: "KV positions of full blocks kept for the prefix cache, held by no sequence."
+            case .promptTokens: "Prompt tokens admitted since start (the prefix cache's lookups)."
+            case .cachedPromptTokens: "Prompt tokens whose keys and values the prefix cache supplied (hit rate: this over realizar_prompt_tokens_admitted)."
+            case .preemptions: "Sequences preempted when KV memory ran out, and recomputed later."
             case .embeddingQueueDepth: "Embedding requests waiting for the next pass."
             case .embeddingPasses: "Embedding passes run (each serves every request that waited for it)."
             case .fileBytes: "Bytes of the loaded model's file or folder."
@@ -109,6 +117,10 @@ public final class ServerMetrics: Sendable {
             set(.cacheUsed, host.name, snapshot.cachePositionsUsed)
             set(.cacheCapacity, host.name, snapshot.cachePositions)
             set(.cacheBytes, host.name, snapshot.cacheBytes)
+            set(.cachedPositions, host.name, snapshot.cachedPositions)
+            set(.promptTokens, host.name, snapshot.promptTokens)
+            set(.cachedPromptTokens, host.name, snapshot.cachedPromptTokens)
+            set(.preemptions, host.name, snapshot.preemptions)
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

@@ -27,7 +27,10 @@ public final class ModelHost: Sendable {
 
     /// Loads the model at `path` onto the first of `backends` that computes all of it.
     /// `queueLimit` bounds the requests waiting for generation and, separately, for embeddings.
-    public init(name: String, path: String, backends: [any Backend], context: Int?, slots: Int, queueLimit: Int) throws {
+    /// `slots` bounds the sequences generated at once; `kv` sets their shared KV memory (its
+    /// `slots`, `context` and `queueLimit` are replaced by the other arguments).
+    public init(name: String, path: String, backends: [any Backend], context: Int?, slots: Int, queueLimit: Int,
+                kv: Scheduler.Configuration? = nil) throws {
         let start = Date()
         self.name = name
         self.path = path
@@ -35,7 +38,9 @@ public final class ModelHost: Sendable {
         if loaded.decoder.graph.output == .logits {
             model = loaded
             let context = min(context ?? loaded.defaultContext, loaded.decoder.architecture.contextLength)
-            scheduler = try Scheduler(model: loaded, configuration: .init(slots: slots, context: context, queueLimit: queueLimit))
+            var configuration = kv ?? Scheduler.Configuration(context: context)
+            (configuration.slots, configuration.context, configuration.queueLimit) = (max(1, slots), max(1, context), max(0, queueLimit))
+            scheduler = try Scheduler(model: loaded, configuration: configuration)
             chat = try? ChatPrompt(model: loaded)
             embeddings = LazyEmbeddings(queueLimit: queueLimit) { try EmbeddingModel(path: path, preferring: backends) }
         } else {

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import RealizarCore
+import RealizarEngine
 import RealizarServer
+
+extension KVElementType: ExpressibleByArgument {}
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,11 +24,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' (also read from REALIZAR_API_KEY).")
     var apiKey: String?
 
-    @Option(help: "Context size of each sequence slot (default: the model's, at most 4096).")
+    @Option(help: "The most positions one sequence holds (default: the model's context, at most 4096).")
     var ctx: Int?
 
-    @Option(help: "Sequences generated at once per model (KV cache slots).")
-    var parallel = 4
+    @Option(help: "The most sequences generated at once per model: a bound, not a reservation (they share the KV memory in blocks of 16 positions).")
+    var parallel = 64
+
+    @Option(name: .customLong("kv-memory"), help: "KV memory per model (suffixes K, M, G). Default: --parallel sequences of --ctx positions, at most a quarter of the machine's memory. Pages are resident once used.")
+    var kvMemory: String?
+
+    @Option(name: .customLong("kv-type"), help: "How keys and values are stored: f32 (exact), f16 or q8_0 (half and about a quarter of f32's memory).")
+    var kvType: KVElementType = .f32
+
+    @Flag(name: .customLong("prefix-cache"), inversion: .prefixedNo, help: "Keep full KV blocks after a request and reuse them for prompts that start the same way.")
+    var prefixCache = true
 
     @Option(help: "Requests that may wait for a slot before new ones get 429 (and embedding requests that may wait for a pass before new ones get 503).")
     var queue = 64
@@ -56,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard parallel >= 1, parallel <= 256 else { throw ValidationError("--parallel must be between 1 and 256") }
         guard queue >= 0 else { throw ValidationError("--queue must be 0 or more") }
         if let ctx, ctx < 16 { throw ValidationError("--ctx must be at least 16") }
+        if let kvMemory, ByteCount.parse(kvMemory) == nil { throw ValidationError("--kv-memory must be a byte count such as 2G or 500M; got \(kvMemory)") }
         guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024") }
         guard maxLoadedModels >= max(models.count, 1) else { throw ValidationError("--max-loaded-models must be at least the number of models named (\(max(models.count, 1)))") }
         if let modelsMemory, ByteCount.parse(modelsMemory) == nil { throw ValidationError("--models-memory must be a byte count such as 2G or 500M; got \(modelsMemory)") }
@@ -72,15 +85,24 @@ struct ServeCommand: AsyncParsableCommand {
         let names = models.isEmpty ? [CatalogModel.defaultChatModel.name] : models
         let backends = try reportingErrors { try device.backends(threads: threads) }
         let (ctx, parallel, queue) = (ctx, parallel, queue)
-        // Models loaded on demand get the same backends, slots, context and queue as those named here.
+        let kv = Scheduler.Configuration(context: 1, kvMemory: kvMemory.flatMap(ByteCount.parse), kvType: kvType, prefixCaching: prefixCache)
+        // Models loaded on demand get the same backends, slots, context, queue and KV settings as those named here.
         let makeHost: ModelCatalog.Loader = { name, path in
-            try ModelHost(name: name, path: path, backends: backends, context: ctx, slots: parallel, queueLimit: queue)
+            try ModelHost(name: name, path: path, backends: backends, context: ctx, slots: parallel, queueLimit: queue, kv: kv)
         }
         @Sendable func logLoaded(_ host: ModelHost, _ message: Logger.Message) {
             var metadata: Logger.Metadata = ["model": "\(host.name)", "backend": "\(host.model.decoder.backend.name)", "context": "\(host.context)",
                                              "seconds": "\(String(format: "%.2f", host.loadSeconds))"]
             // A model whose graph ends in hidden states (BERT) has no slots: it only embeds.
-            if host.generates { metadata["slots"] = "\(parallel)" } else { metadata["serves"] = "embeddings only" }
+            if let scheduler = host.scheduler {
+                let snapshot = scheduler.snapshot
+                metadata["parallel"] = "\(parallel)"
+                metadata["kv"] = scheduler.isPaged
+                    ? "\(snapshot.cacheBytes >> 20) MiB \(scheduler.configuration.kvType), \(snapshot.cachePositions) positions in blocks of \(scheduler.configuration.blockSize)\(scheduler.configuration.prefixCaching ? ", prefix cache on" : "")"
+                    : "\(snapshot.cacheBytes >> 20) MiB reserved, \(parallel) × \(host.context) positions"
+            } else {
+                metadata["serves"] = "embeddings only"
+            }
             logger.info(message, metadata: metadata)
         }
         var hosts: [ModelHost] = []

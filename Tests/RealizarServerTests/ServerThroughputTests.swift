@@ -2,33 +2,30 @@ import Foundation
 import Testing
 import RealizarTestSupport
 
-/// Sixteen concurrent streaming chats against one: every text must equal the same greedy request
-/// alone, and the aggregate rate must be at least 3× a single stream's.
-///
-/// A throughput ratio on a 2-core machine means something only when nothing else runs, so
-/// `scripts/test` runs this suite alone, after the others (`swift test --filter
-/// ServerThroughputTests`).
+/// Many concurrent streaming chats against `realizar serve` with its default flags: every text
+/// must equal the same greedy request alone. The speed (aggregate tokens/s against one stream's)
+/// is printed here for the log but asserted nowhere: it is `scripts/bench-server`'s to measure,
+/// on a quiet machine.
 @Suite(.serialized)
 struct ServerThroughputTests {
-    @Test func sixteenConcurrentStreams() throws {
+    @Test(arguments: [16, 64])
+    func concurrentStreamsWithTheDefaultFlags(streams: Int) throws {
         _ = try TestModels.path(.gemma)
-        let server = try ServerProcess([ServerTests.model, "--parallel", "16", "--ctx", "1024"])
+        let server = try ServerProcess([ServerTests.model])
         defer { server.stop() }
         let load = try FixtureScript.run("server_checks.py", ["concurrency", "--base-url", server.baseURL, "--model", ServerTests.model,
-                                                              "--streams", "16", "--max-tokens", "24", "--distinct", "3", "--rounds", "3"])
+                                                              "--streams", "\(streams)", "--max-tokens", "16", "--distinct", "3", "--rounds", "1"])
         print(load.output)
         #expect(load.status == 0, "concurrency checks failed:\n\(load.output)\n\(server.stderr.suffix(2000))")
         let line = load.output.split(separator: "\n").last { $0.hasPrefix("{") }
         let numbers = try line.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let single = numbers?["single_tps"] as? Double ?? 0
-        let aggregate = numbers?["aggregate_tps"] as? Double ?? 0
-        print("single stream: \(single) tokens/s; 16 concurrent streams: \(aggregate) tokens/s aggregate (\(aggregate / max(single, 1e-9))×) on \(Self.cpu)")
-        #expect(aggregate >= 3 * single, "aggregate \(aggregate) tokens/s is not 3× a single stream's \(single)")
+        #expect(numbers?["generated"] as? Int ?? 0 > 0, "no tokens counted")
+        print("\(streams) concurrent streams, default flags: \(numbers?["aggregate_tps"] ?? "?") tokens/s aggregate, one stream \(numbers?["single_tps"] ?? "?") (not asserted; see scripts/bench-server) on \(Self.cpu)")
         let stop = server.stop()
         #expect(stop.status == 0 && !stop.crashed, "exit status \(stop.status)")
     }
 
-    /// The processor the ratio was measured on (it depends on the balance of memory bandwidth,
+    /// The processor the rates were measured on (they depend on the balance of memory bandwidth,
     /// which bounds one stream, and integer throughput, which bounds sixteen).
     static var cpu: String {
         let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
