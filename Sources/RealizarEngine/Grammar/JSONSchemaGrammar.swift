@@ -18,7 +18,8 @@ public struct JSONSchemaError: Error, Sendable, Equatable, CustomStringConvertib
 /// Any other keyword is an error naming it, so a schema is never silently loosened.
 ///
 /// What is narrower than the schema (every output still validates): properties come in the
-/// schema's order, extra properties after the declared ones and without escapes in their keys;
+/// schema's order, extra properties (only where `additionalProperties` is given or there are no
+/// declared properties) after the declared ones and without escapes in their keys;
 /// whitespace between tokens is one space or a newline with up to 20 indentation characters;
 /// integers have at most 16 digits; numbers with bounds are written without exponent, and a
 /// fractional bound is rounded inward to an integer; a date's February ends on the 28th.
@@ -197,7 +198,6 @@ struct SchemaCompiler {
             else { return primitive("value") }
         default: throw error("'type' must be a string or an array of strings", path)
         }
-        if case .bool(true)? = schema["nullable"], !types.contains("null") { types.append("null") }
         var choices: [String] = []
         for type in types {
             switch type {
@@ -216,7 +216,7 @@ struct SchemaCompiler {
 
     func schemaKeys(_ schema: OrderedJSON) -> [String] {
         guard case .object(let members) = schema else { return [] }
-        return members.map(\.key).filter { !Self.annotations.contains($0) || $0 == "format" || $0 == "nullable" }
+        return members.map(\.key).filter { !Self.annotations.contains($0) || $0 == "format" }
     }
 
     func without(_ schema: OrderedJSON, _ keys: Set<String>) -> OrderedJSON {
@@ -370,9 +370,10 @@ struct SchemaCompiler {
         var additional: String?
         switch schema["additionalProperties"] {
         case .bool(false)?: additional = nil
-        case nil, .bool(true)?:
+        case nil:
             // Absent means any extra property; with declared properties the declared ones suffice.
             additional = properties.isEmpty ? primitive("value") : nil
+        case .bool(true)?: additional = primitive("value")
         case let extra?: additional = try compile(extra, path: path + "/additionalProperties")
         }
         for name in required where !properties.contains(where: { $0.key == name }) {
