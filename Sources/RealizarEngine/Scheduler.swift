@@ -272,6 +272,8 @@ public final class Scheduler: @unchecked Sendable {
             snapshotValue = Snapshot(queued: 0, active: 0, slots: configuration.slots, cachePositionsUsed: 0,
                                      cachePositions: blocks * configuration.blockSize, cacheBytes: pool.byteCount)
         } else {
+            // Whole contexts, as many as the budget holds (at least one), at most `slots`.
+            configuration.slots = max(1, min(configuration.slots, budget / max(1, configuration.context * perPosition)))
             let caches = try (0..<configuration.slots).map { _ in try model.decoder.makeCache(capacity: configuration.context) }
             memory = .reserved(caches)
             snapshotValue = Snapshot(queued: 0, active: 0, slots: configuration.slots, cachePositionsUsed: 0,

@@ -167,6 +167,9 @@ def concurrency(args):
                 print(f"  stream {i}: {text!r} vs alone {alone[prompts[i]]!r} (done={done}, finish={finish})", flush=True)
     check(not errors, f"{n} concurrent streams completed, {args.rounds} rounds" + (f": {errors}" if errors else ""))
     check(mismatches == 0, f"every concurrent stream's text equals the same request alone ({mismatches} differ)")
+    if args.expect_preemptions:
+        preempted = metric(args, "realizar_kv_preemptions")
+        check(preempted > 0, f"the KV budget ran out and sequences were preempted ({preempted:.0f} preemptions)")
     single = single_tokens / single_seconds
     aggregate = generated / wall
     print(json.dumps({"single_tps": round(single, 2), "aggregate_tps": round(aggregate, 2), "ratio": round(aggregate / single, 2),
@@ -370,6 +373,7 @@ def main():
     parser.add_argument("--streams", type=int, default=16)
     parser.add_argument("--max-tokens", type=int, default=32)
     parser.add_argument("--distinct", type=int, default=4, help="distinct prompts among the concurrent streams")
+    parser.add_argument("--expect-preemptions", action="store_true", help="concurrency: check /metrics counted KV preemptions")
     parser.add_argument("--rounds", type=int, default=2, help="alternated single-stream and concurrent phases")
     parser.add_argument("--max-body", type=int, default=65536)
     parser.add_argument("--ctx", type=int, default=256)
