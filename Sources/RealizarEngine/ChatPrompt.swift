@@ -16,7 +16,8 @@ public struct ChatPrompt: Sendable {
     let stripsLeadingBOS: Bool
 
     /// The template for `model`: `overrideSource` when given, else the model's, else a built-in format.
-    public init(model: LoadedModel, overrideSource: String? = nil) throws {
+    /// `limits` bound each render: a model file's template is as untrusted as the file.
+    public init(model: LoadedModel, overrideSource: String? = nil, limits: RenderLimits = RenderLimits()) throws {
         let tokenizer = model.tokenizer
         if let overrideSource {
             source = overrideSource
@@ -33,7 +34,9 @@ public struct ChatPrompt: Sendable {
             source = format.source
             origin = "built-in \(format.rawValue)"
         }
-        template = try ChatTemplate(source: source)
+        var options = TemplateOptions.huggingFace
+        options.limits = limits
+        template = try ChatTemplate(source: source, options: options)
         bosToken = tokenizer.bosID.flatMap { tokenizer.tokenText($0) } ?? ""
         eosToken = tokenizer.eosID.flatMap { tokenizer.tokenText($0) } ?? ""
         stripsLeadingBOS = tokenizer.addsBOS

@@ -9,6 +9,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var type: String
     public var param: String?
     public var code: String?
+    /// The server limit that refused the request (``ServerLimits``), for `/metrics`; not sent.
+    public var limit: String?
 
     public init(_ status: HTTPResponse.Status, _ message: String, type: String? = nil, param: String? = nil, code: String? = nil) {
         self.status = status

@@ -4,17 +4,21 @@ import RealizarEngine
 
 /// The server's Prometheus metrics: requests by route and status, tokens, time to first token and
 /// per-token latency histograms, the schedulers' queue, active sequences and KV cache use, and the
-/// embedding queues' depth and passes, and the models loaded (read when scraped).
+/// embedding queues' depth and passes, the models loaded (read when scraped), and the server's
+/// limits: their values, the open connections and the requests each limit refused.
 public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let catalog: ModelCatalog
+    private let limits: ServerLimits
+    let connections = ConnectionCount()
     private static let firstBuckets: [Duration] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { .milliseconds(Int($0 * 1000)) }
     private static let tokenBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5].map { .microseconds(Int($0 * 1_000_000)) }
     /// Per-model gauges of the models loaded at the last scrape, so an unloaded model's go.
     private let shown = ShownModels()
 
-    init(catalog: ModelCatalog) {
+    init(catalog: ModelCatalog, limits: ServerLimits = ServerLimits()) {
         self.catalog = catalog
+        self.limits = limits
     }
 
     private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -75,6 +79,13 @@ public final class ServerMetrics: Sendable {
                              labels: [("route", route), ("status", "\(status)")]).increment()
     }
 
+    /// A request (or a stream, or a connection) that `limit` refused or cut off.
+    func limitRefused(_ limit: String) {
+        registry.makeCounter(descriptor: Self.descriptor("realizar_limit_refusals_total",
+                                                         "Requests refused, streams cut off and connections closed by a server limit, by limit."),
+                             labels: [("limit", limit)]).increment()
+    }
+
     func tokens(model: String, prompt: Int, generated: Int) {
         counter("realizar_prompt_tokens_total", "Prompt tokens processed.", model: model).increment(by: Int64(prompt))
         counter("realizar_generated_tokens_total", "Tokens generated.", model: model).increment(by: Int64(generated))
@@ -101,6 +112,13 @@ public final class ServerMetrics: Sendable {
         }
         registry.makeGauge(descriptor: Self.descriptor("realizar_loaded_models", "Models loaded now (at start, or on demand).")).set(Double(hosts.count))
         registry.makeGauge(descriptor: Self.descriptor("realizar_loaded_model_bytes", "Bytes of the loaded models' files (what --models-memory budgets).")).set(Double(hosts.reduce(0) { $0 + $1.fileSize }))
+        for (name, value) in limits.published {
+            registry.makeGauge(descriptor: Self.descriptor("realizar_limit", "The server's limits (realizar serve --help), durations in seconds."),
+                               labels: [("limit", name)]).set(value)
+        }
+        registry.makeGauge(descriptor: Self.descriptor("realizar_open_connections", "Client connections open now.")).set(Double(connections.current))
+        registry.makeGauge(descriptor: Self.descriptor("realizar_connections_accepted", "Client connections accepted since start.")).set(Double(connections.total))
+        registry.makeGauge(descriptor: Self.descriptor("realizar_connection_limit_waits", "Times the listener held off accepting at --max-connections.")).set(Double(connections.saturations))
         let counts = catalog.loadCounts
         registry.makeGauge(descriptor: Self.descriptor("realizar_model_loads", "Models loaded on demand since start.")).set(Double(counts.loads))
         registry.makeGauge(descriptor: Self.descriptor("realizar_model_unloads", "Models unloaded (idle past keep_alive, evicted for room, or deleted) since start.")).set(Double(counts.unloads))

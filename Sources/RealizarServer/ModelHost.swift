@@ -28,9 +28,10 @@ public final class ModelHost: Sendable {
     /// Loads the model at `path` onto the first of `backends` that computes all of it.
     /// `queueLimit` bounds the requests waiting for generation and, separately, for embeddings.
     /// `slots` bounds the sequences generated at once; `kv` sets their shared KV memory (its
-    /// `slots`, `context` and `queueLimit` are replaced by the other arguments).
+    /// `slots`, `context` and `queueLimit` are replaced by the other arguments). `renderLimits`
+    /// bound each render of the model's chat template.
     public init(name: String, path: String, backends: [any Backend], context: Int?, slots: Int, queueLimit: Int,
-                kv: Scheduler.Configuration? = nil) throws {
+                kv: Scheduler.Configuration? = nil, renderLimits: RenderLimits = RenderLimits()) throws {
         let start = Date()
         self.name = name
         self.path = path
@@ -41,7 +42,7 @@ public final class ModelHost: Sendable {
             var configuration = kv ?? Scheduler.Configuration(context: context)
             (configuration.slots, configuration.context, configuration.queueLimit) = (max(1, slots), max(1, context), max(0, queueLimit))
             scheduler = try Scheduler(model: loaded, configuration: configuration)
-            chat = try? ChatPrompt(model: loaded)
+            chat = try? ChatPrompt(model: loaded, limits: renderLimits)
             embeddings = LazyEmbeddings(queueLimit: queueLimit) { try EmbeddingModel(path: path, preferring: backends) }
         } else {
             // An encoder: its graph already ends in hidden states; pooling and normalisation come

@@ -76,7 +76,9 @@ struct OllamaRoutes: Sendable {
         let maxTokens: Int
         switch options.numPredict {
         case nil, -1, -2: maxTokens = host.context
-        case let value? where value > 0: maxTokens = value
+        case let value? where value > 0:
+            try ServerLimits.checkTokens(value, field: "options.num_predict")
+            maxTokens = value
         case let value?: throw APIError.invalid("'options.num_predict' must be positive, -1 or -2; got \(value)", param: "options.num_predict")
         }
         let sampling = try Self.sampling(options, vocabularySize: host.model.decoder.vocabularySize)

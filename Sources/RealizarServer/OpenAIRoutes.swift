@@ -142,7 +142,7 @@ struct OpenAIRoutes: Sendable {
         guard !prompts.isEmpty else { throw APIError.invalid("'prompt' must not be empty", param: "prompt") }
         let maxTokens = try OpenAIRequestFields.maxTokens(body.maxTokens, field: "max_tokens", default: 16)
         let n = try OpenAIRequestFields.choiceCount(body.n)
-        guard prompts.count * n <= 16 else { throw APIError.invalid("at most 16 choices per request (prompts × n)", param: "n") }
+        try ServerLimits.checkChoices(prompts.count * n, what: "the choices of a request (prompts × n)")
         if let logprobs = body.logprobs, !(0...5).contains(logprobs) {
             throw APIError.invalid("'logprobs' must be between 0 and 5", param: "logprobs")
         }
@@ -230,12 +230,13 @@ enum OpenAIRequestFields {
     static func maxTokens(_ value: Int?, field: String, default fallback: Int) throws(APIError) -> Int {
         guard let value else { return fallback }
         guard value >= 1 else { throw APIError.invalid("'\(field)' must be at least 1", param: field) }
+        try ServerLimits.checkTokens(value, field: field)
         return value
     }
 
     static func choiceCount(_ value: Int?) throws(APIError) -> Int {
         let n = value ?? 1
-        guard (1...16).contains(n) else { throw APIError.invalid("'n' must be between 1 and 16", param: "n") }
+        try ServerLimits.checkChoices(n)
         return n
     }
 

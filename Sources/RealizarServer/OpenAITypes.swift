@@ -50,6 +50,7 @@ struct JSONSchemaFormat: Decodable, Sendable {
 extension OutputConstraint {
     /// The constraint once it compiles; otherwise a 400 naming `param`.
     func validated(param: String) throws(APIError) -> OutputConstraint {
+        try ServerLimits.checkGrammar(self, param: param)
         do {
             _ = try compile()
         } catch {

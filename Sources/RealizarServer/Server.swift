@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -14,13 +15,20 @@ public struct ServerConfiguration: Sendable {
     public var corsOrigin: String?
     /// Largest request body accepted, in bytes (413 past it).
     public var maxBody: Int
+    /// Further `Host` names answered besides loopback ones (`--allowed-hosts`; see ``HostAllowList``).
+    public var allowedHosts: [String]
+    /// Bounds on connections, requests, streams, grammars and template renders.
+    public var limits: ServerLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, corsOrigin: String? = nil, maxBody: Int = 8 << 20) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, corsOrigin: String? = nil, maxBody: Int = 8 << 20,
+                allowedHosts: [String] = [], limits: ServerLimits = ServerLimits()) {
         self.host = host
         self.port = port
         self.apiKey = apiKey
         self.corsOrigin = corsOrigin
         self.maxBody = maxBody
+        self.allowedHosts = allowedHosts
+        self.limits = limits
     }
 }
 
@@ -31,11 +39,15 @@ public enum RealizarHTTPServer {
     /// `onListening` gets the bound port.
     public static func run(catalog: ModelCatalog, configuration: ServerConfiguration, logger: Logger,
                            onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let metrics = ServerMetrics(catalog: catalog)
+        let limits = configuration.limits
+        let metrics = ServerMetrics(catalog: catalog, limits: limits)
         let router = Router(context: ServerContext.self)
-        // Outermost first: the log sees the final status, CORS headers reach error responses too,
-        // and the error middleware turns whatever the key check and the routes throw into API errors.
+        // Outermost first: the log sees the final status, a hostile Host is refused before
+        // anything else answers it, CORS headers reach error responses too, the error middleware
+        // turns whatever the limits, the key check and the routes throw into API errors.
         router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
+        router.add(middleware: HostCheckMiddleware(allowList: HostAllowList(bindHost: configuration.host, allowed: configuration.allowedHosts),
+                                                   metrics: metrics))
         if let origin = configuration.corsOrigin {
             let allowed: CORSMiddleware<ServerContext>.AllowOriginExtended = origin == "*" ? .all : .custom(origin)
             router.add(middleware: CORSMiddleware(
@@ -44,6 +56,7 @@ public enum RealizarHTTPServer {
                 allowMethods: [.get, .post, .options]))
         }
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RequestLimitsMiddleware(limits: limits, metrics: metrics))
         if let key = configuration.apiKey {
             router.add(middleware: APIKeyMiddleware(key: key))
         }
@@ -51,9 +64,14 @@ public enum RealizarHTTPServer {
         OpenAIRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
         OllamaRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
 
+        let http = HTTP1Channel.Configuration(
+            idleTimeout: .nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1))),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes))
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "realizar"),
+            server: .http1(configuration: http),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "realizar",
+                                 availableConnectionsDelegate: ConnectionLimit(maximum: limits.maxConnections, count: metrics.connections)),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         // Shut down in reverse order: the streams end first (each client gets its final chunk),

@@ -12,6 +12,8 @@ final class RequestStats: @unchecked Sendable {
     private var leases: [ModelLease] = []
     /// The request's connection (see ``ServerContext/channel``).
     let channel: (any Channel)?
+    /// When the request's handling began: its deadline counts from here (``ServerLimits/requestTimeout``).
+    let started = ContinuousClock.now
 
     init(channel: (any Channel)? = nil) {
         self.channel = channel
