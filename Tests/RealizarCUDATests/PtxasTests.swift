@@ -20,4 +20,20 @@ import Testing
         }
         print(Ptxas.table(reports))
     }
+
+    /// The form an sm_90 device loads: the same kernels with programmatic dependent launch points.
+    @Test(.enabled(if: ptxas != nil, "ptxas not found: run scripts/install-ptxas or set REALIZAR_PTXAS"))
+    func everyKernelAssemblesWithDependentLaunchPoints() throws {
+        let ptxas = try #require(Self.ptxas)
+        for kernel in KernelCatalog.all() {
+            let text = PTXEmitter.emit(kernel, dependentLaunch: true)
+            #expect(text.contains(".target sm_90") && text.contains("griddepcontrol.wait;"), "\(kernel.name)")
+            do {
+                let report = try ptxas.assemble(kernel, dependentLaunch: true)
+                #expect(report.spillStores == 0 && report.spillLoads == 0, "\(kernel.name) spills: \(report.log)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One device's primary context and a stream on it: where buffers live and kernels run.
 /// Not thread-safe: use one context from one thread (the driver's current context is per thread).
 public final class CUDAContext: @unchecked Sendable {
@@ -27,7 +29,15 @@ public final class CUDAContext: @unchecked Sendable {
         // CU_STREAM_NON_BLOCKING: no implicit synchronisation with the legacy default stream.
         try driver.check(driver.cuStreamCreate(&stream, 1), "cuStreamCreate")
         self.stream = stream
+        let major = (try? Self.attribute(.computeCapabilityMajor, driver: driver, device: device)) ?? 0
+        dependentLaunch = major >= 9 && driver.cuLaunchKernelEx != nil
+            && ProcessInfo.processInfo.environment["REALIZAR_CUDA_PDL"] != "0"
     }
+
+    /// Whether kernels are emitted with dependency points and launched with programmatic stream
+    /// serialization (sm_90 and later, unless `REALIZAR_CUDA_PDL=0`): each kernel is scheduled
+    /// while the one before it drains, which hides most of the gap between launches.
+    public let dependentLaunch: Bool
 
     deinit {
         _ = driver.cuStreamDestroy(stream)
@@ -40,6 +50,10 @@ public final class CUDAContext: @unchecked Sendable {
     public func synchronize() throws { try driver.check(driver.cuStreamSynchronize(stream), "cuStreamSynchronize") }
 
     func attribute(_ attribute: Attribute) throws -> Int {
+        try Self.attribute(attribute, driver: driver, device: device)
+    }
+
+    static func attribute(_ attribute: Attribute, driver: CUDADriver, device: Int32) throws -> Int {
         var value: Int32 = 0
         try driver.check(driver.cuDeviceGetAttribute(&value, attribute.rawValue, device), "cuDeviceGetAttribute(\(attribute))")
         return Int(value)
@@ -125,7 +139,7 @@ public final class CUDAContext: @unchecked Sendable {
 
     /// Loads `kernel`'s PTX through the driver's JIT; a rejection carries the JIT error log.
     public func load(_ kernel: Kernel) throws -> CUDAFunction {
-        let module = try CUDAModule(context: self, ptx: PTXEmitter.emit(kernel), name: kernel.name)
+        let module = try CUDAModule(context: self, ptx: PTXEmitter.emit(kernel, dependentLaunch: dependentLaunch), name: kernel.name)
         return try module.function(kernel.name)
     }
 
@@ -146,6 +160,12 @@ public final class CUDAContext: @unchecked Sendable {
             case .f32(let value): storage[i] = UInt64(value.bitPattern)
             }
             pointers[i] = UnsafeMutableRawPointer(storage + i)
+        }
+        if dependentLaunch, let launchEx = driver.cuLaunchKernelEx {
+            try driver.check(LaunchConfiguration.withDependentLaunch(grid: grid, block: block, sharedBytes: sharedBytes, stream: stream) {
+                launchEx($0, function.handle, pointers, nil)
+            }, "cuLaunchKernelEx(\(function.name), grid \(grid), block \(block), programmatic stream serialization)")
+            return
         }
         try driver.check(driver.cuLaunchKernel(function.handle, UInt32(grid.x), UInt32(grid.y), UInt32(grid.z),
                                                UInt32(block.x), UInt32(block.y), UInt32(block.z), UInt32(sharedBytes),
@@ -206,5 +226,36 @@ extension String {
         let hundredths = Int((value * 100).rounded())
         let fraction = abs(hundredths % 100)
         self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
+
+/// `CUlaunchConfig` with one `CUlaunchAttribute`, laid out as cuda.h declares them: the grid and
+/// block sizes and shared bytes as seven u32 (28 bytes, padded to 32), the stream at 32, the
+/// attribute array at 40 and its count at 48 (56 bytes); an attribute is its u32 id padded to 8
+/// bytes, then a 64-byte value union (72 bytes).
+enum LaunchConfiguration {
+    /// `CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION`.
+    static let programmaticStreamSerialization: UInt32 = 6
+
+    static func withDependentLaunch(grid: Dim3, block: Dim3, sharedBytes: Int, stream: CUDADriver.Handle?,
+                                    _ body: (UnsafeRawPointer) -> CUDADriver.Result) -> CUDADriver.Result {
+        let attribute = UnsafeMutableRawPointer.allocate(byteCount: 72, alignment: 8)
+        let config = UnsafeMutableRawPointer.allocate(byteCount: 56, alignment: 8)
+        defer {
+            attribute.deallocate()
+            config.deallocate()
+        }
+        attribute.initializeMemory(as: UInt8.self, repeating: 0, count: 72)
+        attribute.storeBytes(of: programmaticStreamSerialization, as: UInt32.self)
+        // value.programmaticStreamSerializationAllowed = 1
+        attribute.storeBytes(of: Int32(1), toByteOffset: 8, as: Int32.self)
+        config.initializeMemory(as: UInt8.self, repeating: 0, count: 56)
+        for (index, value) in [grid.x, grid.y, grid.z, block.x, block.y, block.z, sharedBytes].enumerated() {
+            config.storeBytes(of: UInt32(value), toByteOffset: 4 * index, as: UInt32.self)
+        }
+        config.storeBytes(of: stream, toByteOffset: 32, as: CUDADriver.Handle?.self)
+        config.storeBytes(of: UnsafeRawPointer(attribute), toByteOffset: 40, as: UnsafeRawPointer.self)
+        config.storeBytes(of: UInt32(1), toByteOffset: 48, as: UInt32.self)
+        return body(config)
     }
 }

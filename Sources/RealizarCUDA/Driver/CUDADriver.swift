@@ -46,6 +46,9 @@ public final class CUDADriver: @unchecked Sendable {
     let cuFuncGetAttribute: @convention(c) (UnsafeMutablePointer<Int32>, Int32, Handle?) -> Result
     let cuLaunchKernel: @convention(c) (Handle?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, Handle?,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Result
+    /// Absent from drivers before CUDA 12.0: launches then go through `cuLaunchKernel` alone.
+    let cuLaunchKernelEx: (@convention(c) (UnsafeRawPointer, Handle?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                           UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Result)?
     let cuStreamBeginCapture: @convention(c) (Handle?, Int32) -> Result
     let cuStreamEndCapture: @convention(c) (Handle?, UnsafeMutablePointer<Handle?>) -> Result
     let cuGraphInstantiateWithFlags: @convention(c) (UnsafeMutablePointer<Handle?>, Handle?, UInt64) -> Result
@@ -109,6 +112,7 @@ public final class CUDADriver: @unchecked Sendable {
         cuModuleGetFunction = try symbol("cuModuleGetFunction")
         cuFuncGetAttribute = try symbol("cuFuncGetAttribute")
         cuLaunchKernel = try symbol("cuLaunchKernel")
+        cuLaunchKernelEx = try? symbol("cuLaunchKernelEx")
         cuStreamBeginCapture = try symbol("cuStreamBeginCapture_v2")
         cuStreamEndCapture = try symbol("cuStreamEndCapture")
         cuGraphInstantiateWithFlags = try symbol("cuGraphInstantiateWithFlags")

@@ -41,11 +41,12 @@ public struct Ptxas: Sendable {
     }
 
     /// Assembles `kernel` for `arch`; throws `Failure` with ptxas's log when it reports an error.
-    public func assemble(_ kernel: Kernel, arch: String = "sm_90") throws -> Report {
+    public func assemble(_ kernel: Kernel, arch: String = "sm_90", dependentLaunch: Bool = false) throws -> Report {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("realizar-ptxas-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = directory.appendingPathComponent("\(kernel.name).ptx")
-        try PTXEmitter.emit(kernel).write(to: source, atomically: true, encoding: .utf8)
+        // Unique per call: tests assemble the same kernel in two forms at once.
+        let source = directory.appendingPathComponent("\(kernel.name)-\(UUID().uuidString).ptx")
+        try PTXEmitter.emit(kernel, dependentLaunch: dependentLaunch).write(to: source, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: source) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
