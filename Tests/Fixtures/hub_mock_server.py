@@ -6,7 +6,8 @@
 
 Options: --token T requires "Authorization: Bearer T"; --flaky makes the first download of each
 file stop half-way (the connection is closed), to exercise resuming; --corrupt NAME lists a wrong
-sha256 for files named NAME. Prints the port it listens on, then serves until killed. Every request
+sha256 for files named NAME; --evil-path P adds an entry whose path is P (a traversal the client
+must refuse); --evil-digest NAME lists a digest that is a path (../../x) for files named NAME. Prints the port it listens on, then serves until killed. Every request
 is logged to stderr as "METHOD PATH RANGE".
 """
 import argparse, hashlib, http.server, json, os, sys, urllib.parse
@@ -16,6 +17,8 @@ parser.add_argument("root")
 parser.add_argument("--token")
 parser.add_argument("--flaky", action="store_true")
 parser.add_argument("--corrupt", action="append", default=[])
+parser.add_argument("--evil-path", action="append", default=[])
+parser.add_argument("--evil-digest", action="append", default=[])
 args = parser.parse_args()
 served_once = set()
 
@@ -64,10 +67,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 sha = hashlib.sha256(data).hexdigest()
                 if name in args.corrupt:
                     sha = "0" * 64
+                if name in args.evil_digest:
+                    sha = "../../../" + sha[:40]
                 entry = {"type": "file", "path": rel, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
                 if not name.endswith(".json"):
                     entry["lfs"] = {"oid": sha, "size": len(data), "pointerSize": 134}
                 entries.append(entry)
+        for path in args.evil_path:
+            entries.append({"type": "file", "path": path, "size": 4, "oid": "0" * 40,
+                            "lfs": {"oid": "0" * 64, "size": 4, "pointerSize": 134}})
         body = json.dumps(entries).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

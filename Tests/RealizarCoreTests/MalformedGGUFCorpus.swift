@@ -188,6 +188,45 @@ enum MalformedGGUFCorpus {
             $0.tensorInfos[1] = RawGGUF.tensorInfo("a.weight", shape: [32], type: GGMLType.q8_0.rawValue, offset: 64)
         }
         variant("empty tensor name") { $0.tensorInfos[1] = RawGGUF.tensorInfo("", shape: [32], type: GGMLType.q8_0.rawValue, offset: 64) }
+
+        // The "Bleeding Llama" shapes (Ollama, 2026): an offset inside the file whose data runs
+        // past its end, and sizes whose arithmetic wraps to something small enough to pass a check.
+        variant("tensor offset inside the file, data past its end") {
+            $0.tensorInfos[1] = RawGGUF.tensorInfo("b.weight", shape: [32], type: GGMLType.q8_0.rawValue, offset: 96)
+        }
+        variant("tensor byte size overflows (2^62 f32 elements)") {
+            $0.tensorInfos[0] = RawGGUF.tensorInfo("a.weight", shape: [1 << 62], type: GGMLType.f32.rawValue, offset: 0)
+        }
+        variant("dimensions whose product wraps to 0") {
+            $0.tensorInfos[0] = RawGGUF.tensorInfo("a.weight", shape: [1 << 32, 1 << 32], type: GGMLType.f32.rawValue, offset: 0)
+        }
+        variant("dimensions whose product wraps to 2") {
+            $0.tensorInfos[0] = RawGGUF.tensorInfo("a.weight", shape: [3, 0x5555_5555_5555_5556], type: GGMLType.f32.rawValue, offset: 0)
+        }
+        variant("four dimensions whose product wraps to 0") {
+            $0.tensorInfos[0] = RawGGUF.tensorInfo("a.weight", shape: [1 << 16, 1 << 16, 1 << 16, 1 << 16], type: GGMLType.f32.rawValue, offset: 0)
+        }
+        variant("dimension with the sign bit set") {
+            $0.tensorInfos[0] = RawGGUF.tensorInfo("a.weight", shape: [8, 1 << 63], type: GGMLType.f32.rawValue, offset: 0)
+        }
+        variant("n_dims of UInt32.max") {
+            var d = RawGGUF.string("a.weight")
+            d.appendLE(UInt32.max)
+            d.appendLE(UInt64(8))
+            d.appendLE(GGMLType.f32.rawValue)
+            d.appendLE(UInt64(0))
+            $0.tensorInfos[0] = d
+        }
+        variant("tensor count past the infos present") { $0.tensorCount = 3 }
+        variant("alignment of 2^31 puts the data past the end") { $0.metadata.append(RawGGUF.u32Entry("general.alignment", 1 << 31)) }
+        variant("alignment of 2^31 with the offsets it implies") {
+            $0.metadata.append(RawGGUF.u32Entry("general.alignment", 1 << 31))
+            $0.tensorInfos[1] = RawGGUF.tensorInfo("b.weight", shape: [32], type: GGMLType.q8_0.rawValue, offset: 1 << 31)
+        }
+        variant("alignment 64 makes the second tensor's offset unaligned") {
+            $0.metadata.append(RawGGUF.u32Entry("general.alignment", 64))
+            $0.tensorInfos[1] = RawGGUF.tensorInfo("b.weight", shape: [32], type: GGMLType.q8_0.rawValue, offset: 32)
+        }
         return cases
     }
 }

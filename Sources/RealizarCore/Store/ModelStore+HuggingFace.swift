@@ -108,8 +108,16 @@ extension ModelStore {
         }
         do {
             let files = try JSONDecoder().decode([HubFile].self, from: response.body)
-            for file in files where file.path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) || file.path.hasPrefix("/") {
-                throw ModelStoreError.transportFailed("\(reference.repoID): the Hub listed an unsafe path \(file.path)")
+            // The listing comes from the network: its paths become file names in the store, and
+            // its digests are compared with and recorded beside the files.
+            for file in files where file.path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) || file.path.hasPrefix("/")
+                || file.path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) {
+                throw ModelStoreError.transportFailed("\(reference.repoID): the Hub listed an unsafe path \(file.path.debugDescription)")
+            }
+            for file in files {
+                if let digest = file.sha256, !(digest.utf8.count == 64 && digest.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })) {
+                    throw ModelStoreError.transportFailed("\(reference.repoID): the Hub listed \(digest.debugDescription) as the SHA-256 of \(file.path); a digest is 64 lowercase hex digits")
+                }
             }
             return files
         } catch let error as ModelStoreError {

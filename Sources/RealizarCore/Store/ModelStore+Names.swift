@@ -10,6 +10,8 @@ extension ModelStore {
         guard !name.isEmpty else { throw refuse("the name is empty") }
         guard name.count <= 512 else { throw refuse("the name is longer than 512 characters") }
         guard !name.contains("\0"), !name.contains("\\") else { throw refuse("it contains a NUL or a backslash") }
+        // Names reach log lines, URLs and file names; a newline or escape could forge any of them.
+        guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { throw refuse("it contains a control character") }
         guard !name.hasPrefix("/"), !name.hasPrefix("~") else { throw refuse("it is a path; name a model in the store") }
         let components = name.split(whereSeparator: { $0 == "/" || $0 == ":" }).map { $0.trimmingCharacters(in: .whitespaces) }
         guard !components.contains("..") else { throw refuse("it has a '..' component") }
