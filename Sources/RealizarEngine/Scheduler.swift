@@ -9,6 +9,9 @@ public struct SequenceJob: Sendable {
     public var topLogprobs: Int?
     /// What the output must match (one JSON object, a JSON Schema, a GBNF grammar); nil: free text.
     public var constraint: OutputConstraint?
+    /// Whether control tokens appear in the text: tool-call markers such as `[TOOL_CALLS]` or
+    /// `<|python_tag|>` are control tokens, and the tool-call parser must see them.
+    public var rendersControlTokens = false
 
     public init(request: GenerationRequest, topLogprobs: Int? = nil, constraint: OutputConstraint? = nil) {
         self.request = request
@@ -314,7 +317,7 @@ public final class Scheduler: @unchecked Sendable {
         let vocabulary = job.constraint == nil ? nil : vocabulary()
         do {
             return try SequenceState(model: model, request: request, topLogprobs: job.topLogprobs, constraint: job.constraint,
-                                     vocabulary: vocabulary)
+                                     vocabulary: vocabulary, rendersControlTokens: job.rendersControlTokens)
         } catch {
             throw .invalidRequest("\(error)")
         }

@@ -43,13 +43,13 @@ public struct SequenceState: Sendable {
     /// Throws when the sampling parameters are invalid for this model, or the constraint does
     /// not compile (``JSONSchemaError``, ``GrammarError``). A constraint needs `vocabulary`.
     public init(model: LoadedModel, request: GenerationRequest, topLogprobs: Int? = nil,
-                constraint: OutputConstraint? = nil, vocabulary: TokenVocabulary? = nil) throws {
+                constraint: OutputConstraint? = nil, vocabulary: TokenVocabulary? = nil, rendersControlTokens: Bool = false) throws {
         precondition(constraint == nil || vocabulary != nil, "a constraint needs the token vocabulary")
         self.request = request
         self.topLogprobs = topLogprobs.map { max(0, $0) }
         sampler = try Sampler(parameters: request.sampling, vocabularySize: model.decoder.vocabularySize)
         tokenizer = model.tokenizer
-        detokenizer = StreamingDetokenizer(tokenizer: model.tokenizer)
+        detokenizer = StreamingDetokenizer(tokenizer: model.tokenizer, renderSpecial: rendersControlTokens)
         matcher = StopSequenceMatcher(stopSequences: request.stop)
         history = request.prompt
         history.reserveCapacity(request.prompt.count + max(0, min(request.maxTokens, request.context)))

@@ -5,6 +5,12 @@ import Hummingbird
 enum JSONBody {
     /// Decodes `T` from the body; 413 past `limit` bytes, 400 with the field's path otherwise.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        try await decodeKeepingText(type, from: request, limit: limit).value
+    }
+
+    /// Decodes `T` and returns the body's text too, for fields read again where key order
+    /// matters (tools' schemas, which templates print and grammars follow).
+    static func decodeKeepingText<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> (value: T, text: String) {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw tooLarge(limit)
         }
@@ -20,7 +26,8 @@ enum JSONBody {
         }
         guard buffer.readableBytes > 0 else { throw APIError.invalid("the request body is empty; expected a JSON object") }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            let data = Data(buffer.readableBytesView)
+            return (try JSONDecoder().decode(T.self, from: data), String(decoding: data, as: UTF8.self))
         } catch let error as DecodingError {
             throw describe(error)
         } catch let error as APIError {

@@ -41,6 +41,12 @@ enum OllamaKeepAlive {
 
     /// Decodes `T` and `keep_alive` (nil when absent) from one read of the body.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> (T, OllamaDuration?) {
+        let (value, keepAlive, _) = try await decodeKeepingText(type, from: request, limit: limit)
+        return (value, keepAlive)
+    }
+
+    /// Also the body's text, for fields read again where key order matters (tools).
+    static func decodeKeepingText<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> (T, OllamaDuration?, String) {
         var request = request
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw JSONBody.tooLarge(limit) }
         do {
@@ -53,8 +59,8 @@ enum OllamaKeepAlive {
             if "\(Swift.type(of: error))".contains("TooManyBytes") { throw JSONBody.tooLarge(limit) }
             throw APIError.invalid("the request body could not be read: \(error)")
         }
-        let value = try await JSONBody.decode(T.self, from: request, limit: limit)
+        let (value, text) = try await JSONBody.decodeKeepingText(T.self, from: request, limit: limit)
         let field = try await JSONBody.decode(Field.self, from: request, limit: limit)
-        return (value, field.keepAlive)
+        return (value, field.keepAlive, text)
     }
 }

@@ -55,7 +55,7 @@ struct OllamaRoutes: Sendable {
     }
 
     func chat(_ request: Request, context: ServerContext) async throws -> Response {
-        let (body, keepAlive) = try await OllamaKeepAlive.decode(OllamaChatRequest.self, from: request, limit: maxBody)
+        let (body, keepAlive, bodyText) = try await OllamaKeepAlive.decodeKeepingText(OllamaChatRequest.self, from: request, limit: maxBody)
         let host = try await catalog.host(body.model, for: context, keepAlive: keepAlive)
         _ = try host.requireGeneration(embeddingRoute: "/api/embed")
         let messages = body.messages ?? []
@@ -63,16 +63,57 @@ struct OllamaRoutes: Sendable {
             return try JSONBody.response(OllamaResponse(model: host.name, createdAt: Self.timestamp(), message: OllamaMessage(role: "assistant", content: ""),
                                                         done: true, doneReason: keepAlive?.seconds == 0 ? "unload" : "load"))
         }
-        guard host.chat != nil else { throw APIError.invalid("the model '\(host.name)' has no chat template; use /api/generate with raw") }
-        let prompt = try Self.render(messages.map { Self.message($0.role, $0.content) }, host: host)
+        guard let template = host.chat else { throw APIError.invalid("the model '\(host.name)' has no chat template; use /api/generate with raw") }
+        let tools = try ToolRequest.parse(body: bodyText)
+        var values = try Self.templateMessages(messages)
+        if let tools, let shown = tools.shownTools { values = template.adapting(values, tools: shown, format: template.toolCallFormat) }
+        let prompt: [Int]
+        do {
+            prompt = try template.tokens(values, tools: tools?.shownTools, model: host.model)
+        } catch {
+            throw APIError.invalid("the chat template failed on these messages: \(error)")
+        }
         return try await run(host: host, prompt: prompt, options: body.options, format: body.format, stream: body.stream ?? true,
-                             chat: true, context: context)
+                             chat: true, tools: tools, context: context)
+    }
+
+    /// Ollama's messages as the template reads them: calls with their argument objects, a tool
+    /// message's tool as `name`; images refused.
+    static func templateMessages(_ messages: [OllamaMessage]) throws(APIError) -> [JinjaValue] {
+        var values: [JinjaValue] = []
+        for (index, message) in messages.enumerated() {
+            if let images = message.images, !images.isEmpty {
+                throw APIError.invalid("'messages[\(index)].images': this model takes text only", param: "messages[\(index)].images")
+            }
+            var object = JinjaObject([("role", .string(message.role)), ("content", .string(message.content))])
+            if let calls = message.toolCalls, !calls.isEmpty {
+                object["tool_calls"] = .array(calls.enumerated().map { callIndex, call in
+                    let arguments = (try? JSONEncoder().encode(call.function.arguments ?? .object([:])))
+                        .flatMap { try? JinjaValue(json: String(decoding: $0, as: UTF8.self)) } ?? .object(JinjaObject())
+                    return .object(JinjaObject([
+                        ("id", .string("call_\(index)_\(callIndex)")), ("type", .string("function")),
+                        ("function", .object(JinjaObject([("name", .string(call.function.name)), ("arguments", arguments)]))),
+                    ]))
+                })
+            }
+            if let name = message.toolName ?? message.name { object["name"] = .string(name) }
+            values.append(.object(object))
+        }
+        return values
     }
 
     private func run(host: ModelHost, prompt: [Int], options: OllamaOptions?, format: AnyJSON?, stream: Bool,
-                     chat: Bool, context: ServerContext) async throws -> Response {
+                     chat: Bool, tools: ToolRequest? = nil, context: ServerContext) async throws -> Response {
         let options = options ?? OllamaOptions()
-        let constraint = try OllamaFormat.constraint(format, grammar: options.grammar)
+        var constraint = try OllamaFormat.constraint(format, grammar: options.grammar)
+        let callFormat = host.chat?.toolCallFormat ?? .generic
+        if let forced = try tools?.constraint(format: callFormat) {
+            guard constraint == nil else {
+                throw APIError.invalid("'tool_choice' that forces a call cannot be combined with 'format' or 'options.grammar'", param: "tool_choice")
+            }
+            constraint = forced
+        }
+        let parsing = tools?.parsesCalls == true ? tools : nil
         let maxTokens: Int
         switch options.numPredict {
         case nil, -1, -2: maxTokens = host.context
@@ -82,8 +123,10 @@ struct OllamaRoutes: Sendable {
         case let value?: throw APIError.invalid("'options.num_predict' must be positive, -1 or -2; got \(value)", param: "options.num_predict")
         }
         let sampling = try Self.sampling(options, vocabularySize: host.model.decoder.vocabularySize)
-        let job = SequenceJob(request: GenerationRequest(prompt: prompt, maxTokens: maxTokens, sampling: sampling,
+        var job = SequenceJob(request: GenerationRequest(prompt: prompt, maxTokens: maxTokens, sampling: sampling,
                                                          stop: options.stop ?? [], context: host.context), constraint: constraint)
+        job.rendersControlTokens = parsing != nil && callFormat.markersAreControlTokens
+        let maxCalls = parsing?.parallel == false ? 1 : Int.max
         let started = Date()
         let generation = try Generation.start(host: host, jobs: [job], metrics: metrics, stats: context.stats)
         let name = host.name
@@ -104,13 +147,42 @@ struct OllamaRoutes: Sendable {
             response.evalDuration = Int(summary.generationSeconds * 1e9)
             return response
         }
+        /// The parts of a chat message that `events` make: text, thinking, and (at the end) the calls.
+        @Sendable func parts(_ events: [ToolCallEvent]) -> [OllamaResponse] {
+            events.compactMap { event in
+                switch event {
+                case .content(let text): return part(text)
+                case .reasoning(let text):
+                    var response = part("")
+                    response.message?.thinking = text
+                    return response
+                case .toolCall: return nil
+                }
+            }
+        }
+        @Sendable func callsPart(_ parser: ToolCallParser) -> OllamaResponse? {
+            let calls = parser.calls.prefix(maxCalls)
+            guard !calls.isEmpty else { return nil }
+            var response = part("")
+            response.message?.toolCalls = calls.map(OllamaToolCall.init)
+            return response
+        }
         if stream {
             return StreamingBody.response(contentType: "application/x-ndjson", generation: generation) { writer in
+                var parser = parsing?.parser(format: callFormat)
                 for await (_, event) in generation.events {
                     switch event {
                     case .step(let step):
-                        if !step.text.isEmpty { try await writer.write(StreamingBody.ndjson(part(step.text))) }
+                        if parser != nil {
+                            for response in parts(parser!.feed(step.text)) { try await writer.write(StreamingBody.ndjson(response)) }
+                        } else if !step.text.isEmpty {
+                            try await writer.write(StreamingBody.ndjson(part(step.text)))
+                        }
                     case .finished(let summary):
+                        if parser != nil {
+                            for response in parts(parser!.finish()) { try await writer.write(StreamingBody.ndjson(response)) }
+                            if let calls = callsPart(parser!) { try await writer.write(StreamingBody.ndjson(calls)) }
+                        }
                         try await writer.write(StreamingBody.ndjson(final("", summary)))
                     }
                 }
@@ -119,7 +191,13 @@ struct OllamaRoutes: Sendable {
         let choice = await generation.collect()[0]
         try Task.checkCancellation()
         if let error = choice.summary?.error { throw APIError(.internalServerError, "generation failed: \(error)") }
-        return try JSONBody.response(final(choice.text, choice.summary))
+        guard var parser = parsing?.parser(format: callFormat) else { return try JSONBody.response(final(choice.text, choice.summary)) }
+        let pieces = parts(parser.feed(choice.text) + parser.finish())
+        var response = final(pieces.compactMap { $0.message?.content }.joined(), choice.summary)
+        let thinking = pieces.compactMap { $0.message?.thinking }.joined()
+        if !thinking.isEmpty { response.message?.thinking = thinking }
+        response.message?.toolCalls = callsPart(parser)?.message?.toolCalls
+        return try JSONBody.response(response)
     }
 
     /// Ollama's option names and defaults (temperature 0.8, top-k 40, top-p 0.9, no min-p,

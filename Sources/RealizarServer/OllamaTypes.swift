@@ -34,6 +34,51 @@ struct OllamaOptions: Decodable, Sendable {
 struct OllamaMessage: Codable, Sendable {
     var role: String
     var content: String
+    /// The model's reasoning, where its format sets it apart.
+    var thinking: String?
+    var toolCalls: [OllamaToolCall]?
+    /// Base64 images: refused, as the models served take text only.
+    var images: [String]?
+    /// A tool message's tool (Ollama's field; `name` in older clients).
+    var toolName: String?
+    var name: String?
+
+    init(role: String, content: String, thinking: String? = nil, toolCalls: [OllamaToolCall]? = nil) {
+        self.role = role
+        self.content = content
+        self.thinking = thinking
+        self.toolCalls = toolCalls
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content, thinking, images, name
+        case toolCalls = "tool_calls", toolName = "tool_name"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        role = try container.decode(String.self, forKey: .role)
+        content = try container.decodeIfPresent(String.self, forKey: .content) ?? ""
+        thinking = try container.decodeIfPresent(String.self, forKey: .thinking)
+        toolCalls = try container.decodeIfPresent([OllamaToolCall].self, forKey: .toolCalls)
+        images = try container.decodeIfPresent([String].self, forKey: .images)
+        toolName = try container.decodeIfPresent(String.self, forKey: .toolName)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+    }
+}
+
+/// Ollama's call: `function.arguments` is an object, not JSON text.
+struct OllamaToolCall: Codable, Sendable {
+    struct Function: Codable, Sendable {
+        var name: String
+        var arguments: AnyJSON?
+    }
+    var function: Function
+
+    init(_ call: ToolCall) {
+        let arguments = try? JSONDecoder().decode(AnyJSON.self, from: Data(call.arguments.utf8))
+        function = Function(name: call.name, arguments: arguments ?? .object([:]))
+    }
 }
 
 struct OllamaGenerateRequest: Decodable, Sendable {

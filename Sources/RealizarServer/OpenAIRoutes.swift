@@ -31,7 +31,7 @@ struct OpenAIRoutes: Sendable {
     // MARK: Chat
 
     func chat(_ request: Request, context: ServerContext) async throws -> Response {
-        let body = try await JSONBody.decode(ChatCompletionRequest.self, from: request, limit: maxBody)
+        let (body, bodyText) = try await JSONBody.decodeKeepingText(ChatCompletionRequest.self, from: request, limit: maxBody)
         let host = try await catalog.host(body.model, for: context)
         _ = try host.requireGeneration(embeddingRoute: "/v1/embeddings")
         guard let template = host.chat else {
@@ -42,14 +42,13 @@ struct OpenAIRoutes: Sendable {
             throw APIError.invalid("'messages[\(index)].role' must be system, user, assistant, tool or developer; got '\(message.role)'",
                                    param: "messages[\(index)].role")
         }
-        let messages: [JinjaValue] = body.messages.map { message in
-            // Templates written for system prompts know nothing of OpenAI's newer "developer" role.
-            let role = message.role == "developer" ? "system" : message.role
-            return .object(JinjaObject([("role", .string(role)), ("content", .string(message.content?.text ?? ""))]))
-        }
+        let tools = try ToolRequest.parse(body: bodyText)
+        let format = template.toolCallFormat
+        var messages = try Self.templateMessages(body.messages)
+        if let tools, let shown = tools.shownTools { messages = template.adapting(messages, tools: shown, format: format) }
         let prompt: [Int]
         do {
-            prompt = try template.tokens(messages, model: host.model)
+            prompt = try template.tokens(messages, tools: tools?.shownTools, model: host.model)
         } catch {
             throw APIError.invalid("the chat template failed on these messages: \(error)", param: "messages")
         }
@@ -62,14 +61,27 @@ struct OpenAIRoutes: Sendable {
             guard (0...20).contains(count) else { throw APIError.invalid("'top_logprobs' must be between 0 and 20", param: "top_logprobs") }
         }
         if body.logprobs == true { topLogprobs = body.topLogprobs ?? 0 }
-        let constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar)
+        var constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar)
+        if let forced = try tools?.constraint(format: format) {
+            guard constraint == nil else {
+                throw APIError.invalid("'tool_choice' \(tools?.choice == .required ? "required" : "naming a function") cannot be combined with 'response_format' or 'grammar'",
+                                       param: "tool_choice")
+            }
+            constraint = forced
+        }
         let sampling = try OpenAIRequestFields.sampling(body.sampling, vocabularySize: host.model.decoder.vocabularySize)
-        let jobs = OpenAIRequestFields.jobs(prompts: [prompt], n: n, maxTokens: maxTokens, sampling: sampling,
+        var jobs = OpenAIRequestFields.jobs(prompts: [prompt], n: n, maxTokens: maxTokens, sampling: sampling,
                                             stop: body.stop?.values ?? [], topLogprobs: topLogprobs, constraint: constraint, context: host.context)
+        let parsing = tools?.parsesCalls == true ? tools : nil
+        if parsing != nil, format.markersAreControlTokens {
+            for index in jobs.indices { jobs[index].rendersControlTokens = true }
+        }
         let generation = try Generation.start(host: host, jobs: jobs, metrics: metrics, stats: context.stats)
         let id = "chatcmpl-" + OpenAIRequestFields.randomID()
         let created = Int(Date().timeIntervalSince1970)
         let formatter = LogprobFormatter(tokenizer: host.model.tokenizer)
+        // One call only unless parallel calls are allowed: later calls are dropped.
+        let maxCalls = parsing?.parallel == false ? 1 : Int.max
 
         if body.stream == true {
             let includeUsage = body.streamOptions?.includeUsage == true
@@ -82,18 +94,40 @@ struct OpenAIRoutes: Sendable {
                     ChatChunkChoice(index: $0, delta: ChatDelta(role: "assistant", content: ""))
                 })))
                 var formatters = Array(repeating: formatter, count: n)
+                var parsers = (0..<n).map { _ in parsing?.parser(format: format) }
                 var usage = Usage(promptTokens: prompt.count, completionTokens: 0)
+                func deltas(_ events: [ToolCallEvent]) -> [ChatDelta] {
+                    events.compactMap { event in
+                        switch event {
+                        case .content(let text): return ChatDelta(content: text)
+                        case .reasoning(let text): return ChatDelta(reasoningContent: text)
+                        case .toolCall(let delta): return delta.index < maxCalls ? ChatDelta(toolCalls: [ToolCallDeltaOut(delta)]) : nil
+                        }
+                    }
+                }
                 for await (index, event) in generation.events {
                     switch event {
                     case .step(let step):
                         let entry = step.sampled.map { formatters[index].chatEntry($0) }
-                        guard !step.text.isEmpty || entry != nil else { continue }
-                        try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(
-                            index: index, delta: ChatDelta(content: step.text), logprobs: entry.map { ChatLogprobs(content: [$0]) })])))
+                        var pieces = [ChatDelta(content: step.text)]
+                        if parsers[index] != nil { pieces = deltas(parsers[index]!.feed(step.text)) }
+                        pieces = pieces.filter { $0.content?.isEmpty != true || $0.toolCalls != nil || $0.reasoningContent != nil }
+                        if pieces.isEmpty, entry != nil { pieces = [ChatDelta()] }
+                        for (position, delta) in pieces.enumerated() {
+                            try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(
+                                index: index, delta: delta, logprobs: position == 0 ? entry.map { ChatLogprobs(content: [$0]) } : nil)])))
+                        }
                     case .finished(let summary):
                         usage.record(summary)
+                        var reason = summary.finishReason.apiName
+                        if parsers[index] != nil {
+                            for delta in deltas(parsers[index]!.finish()) {
+                                try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(index: index, delta: delta)])))
+                            }
+                            if !parsers[index]!.calls.isEmpty && reason == "stop" { reason = "tool_calls" }
+                        }
                         try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(
-                            index: index, delta: ChatDelta(), finishReason: summary.finishReason.apiName)])))
+                            index: index, delta: ChatDelta(), finishReason: reason)])))
                     }
                 }
                 if includeUsage { try await writer.write(StreamingBody.sse(chunk([], usage: usage))) }
@@ -113,10 +147,64 @@ struct OpenAIRoutes: Sendable {
                 var formatter = formatter
                 logprobs = ChatLogprobs(content: choice.tokens.map { formatter.chatEntry($0) })
             }
-            choices.append(ChatChoice(index: index, message: AssistantMessage(content: choice.text), logprobs: logprobs,
-                                      finishReason: (choice.summary?.finishReason ?? .cancelled).apiName))
+            var message = AssistantMessage(content: choice.text)
+            var reason = (choice.summary?.finishReason ?? .cancelled).apiName
+            if var parser = parsing?.parser(format: format) {
+                var content = "", reasoning = ""
+                for event in parser.feed(choice.text) + parser.finish() {
+                    if case .content(let text) = event { content += text }
+                    if case .reasoning(let text) = event { reasoning += text }
+                }
+                let calls = parser.calls.prefix(maxCalls)
+                message = AssistantMessage(content: content.isEmpty && !calls.isEmpty ? nil : content,
+                                           reasoningContent: reasoning.isEmpty ? nil : reasoning,
+                                           toolCalls: calls.isEmpty ? nil : calls.map(ToolCallOut.init))
+                if !calls.isEmpty && reason == "stop" { reason = "tool_calls" }
+            }
+            choices.append(ChatChoice(index: index, message: message, logprobs: logprobs, finishReason: reason))
         }
         return try JSONBody.response(ChatCompletion(id: id, created: created, model: host.name, choices: choices, usage: usage))
+    }
+
+    /// The request's messages as the template reads them: `developer` as `system`, calls'
+    /// arguments as objects (templates print them with `tojson`), and each tool message's
+    /// `name` from the call it answers when the client left it out.
+    static func templateMessages(_ messages: [ChatMessageIn]) throws(APIError) -> [JinjaValue] {
+        var callNames: [String: String] = [:]
+        var values: [JinjaValue] = []
+        for (index, message) in messages.enumerated() {
+            // Templates written for system prompts know nothing of OpenAI's newer "developer" role.
+            let role = message.role == "developer" ? "system" : message.role
+            var object = JinjaObject([("role", .string(role)), ("content", .string(message.content?.text ?? ""))])
+            if let calls = message.toolCalls, !calls.isEmpty {
+                guard role == "assistant" else {
+                    throw APIError.invalid("'messages[\(index)].tool_calls' belongs to assistant messages", param: "messages[\(index)].tool_calls")
+                }
+                var items: [JinjaValue] = []
+                for (callIndex, call) in calls.enumerated() {
+                    let arguments = call.function.arguments ?? "{}"
+                    guard let parsed = try? JinjaValue(json: arguments.isEmpty ? "{}" : arguments) else {
+                        throw APIError.invalid("'messages[\(index)].tool_calls[\(callIndex)].function.arguments' must be JSON text",
+                                               param: "messages[\(index)].tool_calls[\(callIndex)].function.arguments")
+                    }
+                    let id = call.id ?? "call_\(index)_\(callIndex)"
+                    callNames[id] = call.function.name
+                    items.append(.object(JinjaObject([
+                        ("id", .string(id)), ("type", .string("function")),
+                        ("function", .object(JinjaObject([("name", .string(call.function.name)), ("arguments", parsed)]))),
+                    ])))
+                }
+                object["tool_calls"] = .array(items)
+            }
+            if role == "tool" {
+                if let callID = message.toolCallID { object["tool_call_id"] = .string(callID) }
+                if let name = message.name ?? message.toolCallID.flatMap({ callNames[$0] }) { object["name"] = .string(name) }
+            } else if let name = message.name {
+                object["name"] = .string(name)
+            }
+            values.append(.object(object))
+        }
+        return values
     }
 
     // MARK: Completions

@@ -21,6 +21,11 @@ struct MessageContent: Decodable, Sendable {
             text = string
         } else {
             let parts = try container.decode([Part].self)
+            for (index, part) in parts.enumerated() where ["image_url", "image", "input_image", "input_audio"].contains(part.type) {
+                let field = JSONBody.path(decoder.codingPath) + "[\(index)]"
+                throw APIError.invalid("'\(field)' is an \(part.type == "input_audio" ? "audio" : "image") part, but this model takes text only",
+                                       param: field)
+            }
             text = parts.compactMap { $0.type == "text" ? $0.text : nil }.joined(separator: "\n")
         }
     }
@@ -30,6 +35,23 @@ struct ChatMessageIn: Decodable, Sendable {
     var role: String
     var content: MessageContent?
     var name: String?
+    /// An assistant message's calls, sent back with the conversation.
+    var toolCalls: [ToolCallIn]?
+    /// A tool message's answer to this call.
+    var toolCallID: String?
+
+    enum CodingKeys: String, CodingKey { case role, content, name, toolCalls = "tool_calls", toolCallID = "tool_call_id" }
+}
+
+/// A call in an assistant message of the request: arguments are JSON text.
+struct ToolCallIn: Decodable, Sendable {
+    struct Function: Decodable, Sendable {
+        var name: String
+        var arguments: String?
+    }
+    var id: String?
+    var type: String?
+    var function: Function
 }
 
 struct ResponseFormat: Decodable, Sendable {
@@ -248,7 +270,55 @@ struct ChatLogprobs: Encodable, Sendable {
 
 struct AssistantMessage: Encodable, Sendable {
     var role = "assistant"
-    var content: String
+    /// Null (not absent) when the message is only calls, as OpenAI sends it.
+    var content: String?
+    var reasoningContent: String?
+    var toolCalls: [ToolCallOut]?
+
+    enum CodingKeys: String, CodingKey { case role, content, reasoningContent = "reasoning_content", toolCalls = "tool_calls" }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(role, forKey: .role)
+        try container.encode(content, forKey: .content)
+        try container.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
+        try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
+    }
+}
+
+/// A call in a response: `function.arguments` is JSON text.
+struct ToolCallOut: Encodable, Sendable {
+    struct Function: Encodable, Sendable {
+        var name: String
+        var arguments: String
+    }
+    var id: String
+    var type = "function"
+    var function: Function
+
+    init(_ call: ToolCall) {
+        id = call.id
+        function = Function(name: call.name, arguments: call.arguments)
+    }
+}
+
+/// A streamed piece of a call: index, id, type and name first, then argument fragments.
+struct ToolCallDeltaOut: Encodable, Sendable {
+    struct Function: Encodable, Sendable {
+        var name: String?
+        var arguments: String
+    }
+    var index: Int
+    var id: String?
+    var type: String?
+    var function: Function
+
+    init(_ delta: ToolCallDelta) {
+        index = delta.index
+        id = delta.id
+        type = delta.id == nil ? nil : "function"
+        function = Function(name: delta.name, arguments: delta.arguments)
+    }
 }
 
 struct ChatChoice: Encodable, Sendable {
@@ -281,6 +351,10 @@ struct ChatCompletion: Encodable, Sendable {
 struct ChatDelta: Encodable, Sendable {
     var role: String?
     var content: String?
+    var reasoningContent: String?
+    var toolCalls: [ToolCallDeltaOut]?
+
+    enum CodingKeys: String, CodingKey { case role, content, reasoningContent = "reasoning_content", toolCalls = "tool_calls" }
 }
 
 struct ChatChunkChoice: Encodable, Sendable {

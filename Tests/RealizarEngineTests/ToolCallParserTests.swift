@@ -199,6 +199,24 @@ struct ToolCallParserTests {
                    Expected(content: "Plain text, then ", calls: [("get_weather", "{}")]))
     }
 
+    // MARK: Forced calls
+
+    @Test func forcedCallGrammarCompilesInEveryFormat() throws {
+        let weather = try OrderedJSON(parsing: ##"{"type": "object", "properties": {"city": {"type": "string"}, "days": {"$ref": "#/$defs/days"}}, "required": ["city"], "$defs": {"days": {"type": "integer", "minimum": 1, "maximum": 7}}}"##)
+        let time = try OrderedJSON(parsing: #"{"type": "object", "properties": {"tz": {"type": "string"}}}"#)
+        let tools = [FunctionTool(name: "get_weather", parameters: weather), FunctionTool(name: "get_time", parameters: time)]
+        for format in ToolCallFormat.allCases {
+            let source = try ToolCallGrammar.gbnf(format: format, tools: tools, parallel: true)
+            #expect(throws: Never.self, "\(format):\n\(source)") { _ = try CompiledGrammar.cached(gbnf: source) }
+            #expect(source.contains("t0-root") && source.contains("t1-root"), "\(source)")
+        }
+    }
+
+    @Test func ruleNamesArePrefixedOutsideLiteralsAndClasses() {
+        let source = #"root ::= "a b" [a-z] item{1,3} # note root"# + "\nitem ::= \"\\\"x\" ws\n"
+        #expect(ToolCallGrammar.prefixingRules(source, with: "p-") == #"p-root ::= "a b" [a-z] p-item{1,3} # note root"# + "\np-item ::= \"\\\"x\" p-ws\n")
+    }
+
     // MARK: Detection
 
     @Test func formatsFromTemplateMarkers() {

@@ -60,3 +60,14 @@ public enum ToolCallFormat: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension ToolCallFormat {
+    /// Whether the format's markers are control tokens in its models' vocabularies, which the
+    /// detokenizer leaves out of the text unless told to write them.
+    public var markersAreControlTokens: Bool {
+        switch self {
+        case .hermes, .generic, .functionaryV32: false
+        case .llama3, .mistral, .deepseek, .granite, .functionaryV31, .harmony: true
+        }
+    }
+}
