@@ -18,11 +18,13 @@ struct RequestLimitsMiddleware: RouterMiddleware {
         let channel = context.channel
         let metrics = metrics
         let timeout = limits.requestTimeout + Self.grace
-        let closer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
+        // A pull with `stream: false` downloads inside its handler, for as long as the model
+        // takes; the idle timeout still closes a client that sends nothing.
+        let closer = request.uri.path == "/api/pull" ? nil : channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
             metrics.limitRefused("request_timeout")
             channel.close(promise: nil)
         }
-        defer { closer.cancel() }
+        defer { closer?.cancel() }
         do {
             return try await ServerLimits.$current.withValue(limits) {
                 try await next(request, context)

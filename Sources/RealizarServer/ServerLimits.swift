@@ -19,7 +19,8 @@ public struct ServerLimits: Sendable {
     public var idleTimeout: Duration
     /// How long one request may run, body reading and generation included (`--request-timeout`).
     /// Its sequences are then ended (the client gets the text so far, finish reason `stop`), and
-    /// a request still being read or waiting to start has its connection closed.
+    /// a request still being read or waiting to start has its connection closed (model pulls,
+    /// which may take longer, excepted).
     public var requestTimeout: Duration
     /// Tokens one choice may generate (`--max-tokens`): `max_tokens`, `max_completion_tokens` and
     /// `num_predict` above it get a 400. Requests that send none still stop at the context.
