@@ -31,12 +31,14 @@ public final class CUDAContext: @unchecked Sendable {
         self.stream = stream
         let major = (try? Self.attribute(.computeCapabilityMajor, driver: driver, device: device)) ?? 0
         dependentLaunch = major >= 9 && driver.cuLaunchKernelEx != nil
-            && ProcessInfo.processInfo.environment["REALIZAR_CUDA_PDL"] != "0"
+            && ProcessInfo.processInfo.environment["REALIZAR_CUDA_PDL"] == "1"
     }
 
     /// Whether kernels are emitted with dependency points and launched with programmatic stream
-    /// serialization (sm_90 and later, unless `REALIZAR_CUDA_PDL=0`): each kernel is scheduled
-    /// while the one before it drains, which hides most of the gap between launches.
+    /// serialization, so that each is scheduled while the one before it drains (sm_90 and later,
+    /// with `REALIZAR_CUDA_PDL=1`). Off by default: measured on an H200
+    /// (docs/gpu-runs/2026-12-02-pdl), it gave Gemma 3 270M's decode 5% and cost the 8B shape's
+    /// decode 2% and its 512-token prefill 22%.
     public let dependentLaunch: Bool
 
     deinit {
