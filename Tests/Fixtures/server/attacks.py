@@ -17,11 +17,18 @@ commands (each expects the server flags AttackTests gives it):
   timeouts     with --request-timeout and --idle-timeout small: a long generation ends at the
                deadline (streaming and not), a trickled body and idle keep-alive connections are
                closed, --max-connections holds connections back until others close.
+  templates    a model whose own chat template is hostile (written by write-template-model): a
+               runaway loop, a string blow-up, output past --template-max-output (64K), slow work
+               past --template-timeout (0.2 s), endless recursion and sandbox escapes each give
+               a 400 naming the limit, quickly.
+  write-template-model --source GGUF --dest GGUF
+               copies a GGUF file with its tokenizer.chat_template replaced by HOSTILE_TEMPLATE.
 Prints PASS/FAIL lines; exits 1 on any failure. Every socket has a timeout; loops are bounded.
 """
 import argparse
 import json
 import socket
+import struct
 import sys
 import time
 import urllib.parse
@@ -370,11 +377,110 @@ def timeouts(args):
     still_serving(args, "slow senders and idle connections")
 
 
+# MARK: hostile chat templates
+
+# Chooses its misbehaviour from the last message, so that one model file holds every case; any
+# other message gets SmolLM2's ChatML prompt.
+HOSTILE_TEMPLATE = (
+    "{% set c = messages[-1]['content'] %}"
+    "{% if c == 'loop' %}{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    "{% elif c == 'multiply' %}{{ 'x' * 10**12 }}"
+    "{% elif c == 'grow' %}{% for i in range(100000) %}{{ 'abcdefgh' * 1000 }}{% endfor %}"
+    "{% elif c == 'recurse' %}{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"
+    "{% elif c == 'escape' %}{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    "{% elif c == 'globals' %}{{ cycler.__init__.__globals__.os.popen('id').read() }}"
+    "{% elif c == 'slow' %}{% for i in range(990) %}{% for j in range(1000) %}{% set x = (c ~ j)|upper|replace('S', 's') %}{% endfor %}{% endfor %}"
+    "{% elif c == 'double' %}{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}"
+    "{% else %}{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}{% endif %}"
+)
+
+
+def write_template_model(source, dest, template):
+    """Rewrites the GGUF header with a new tokenizer.chat_template. Tensor offsets are relative to
+    the aligned data section, so the data is copied unchanged after the new header's padding."""
+    with open(source, "rb") as f:
+        data = f.read()
+    position = 0
+
+    def take(fmt):
+        nonlocal position
+        values = struct.unpack_from("<" + fmt, data, position)
+        position += struct.calcsize("<" + fmt)
+        return values[0] if len(values) == 1 else values
+
+    def skip_value(kind):
+        nonlocal position
+        sizes = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+        if kind in sizes:
+            position += sizes[kind]
+        elif kind == 8:
+            position += 8 + take("Q")
+        elif kind == 9:
+            element, count = take("IQ")
+            if element in sizes:
+                position += sizes[element] * count
+            else:
+                for _ in range(count):
+                    skip_value(element)
+        else:
+            raise ValueError(f"unknown GGUF value type {kind}")
+
+    magic, version, tensors, entries = take("IIQQ")
+    assert magic == 0x46554747 and version == 3, "not a GGUF v3 file"
+    kept, alignment = [], 32
+    for _ in range(entries):
+        start = position
+        key = data[position + 8:position + 8 + struct.unpack_from("<Q", data, position)[0]].decode()
+        position += 8 + len(key.encode())
+        kind = take("I")
+        if key == "general.alignment":
+            alignment = struct.unpack_from("<I", data, position)[0]
+        skip_value(kind)
+        if key != "tokenizer.chat_template":
+            kept.append(data[start:position])
+    infos_start = position
+    for _ in range(tensors):
+        position += 8 + take("Q")
+        dims = take("I")
+        position += 8 * dims + 4 + 8
+    infos = data[infos_start:position]
+    data_start = (position + alignment - 1) // alignment * alignment
+    key, value = b"tokenizer.chat_template", template.encode()
+    kept.append(struct.pack("<Q", len(key)) + key + struct.pack("<IQ", 8, len(value)) + value)
+    header = struct.pack("<IIQQ", magic, version, tensors, len(kept)) + b"".join(kept) + infos
+    header += b"\0" * ((alignment - len(header) % alignment) % alignment)
+    with open(dest, "wb") as f:
+        f.write(header)
+        f.write(data[data_start:])
+
+
+def templates(args):
+    cases = [("loop", ["limit"]), ("multiply", ["string too long"]), ("grow", ["output too large", "65536"]),
+             ("recurse", ["recursion"]), ("escape", ["unsafe"]), ("globals", []), ("double", ["string too long"]),
+             ("slow", ["took too long", "0.2"])]
+    with client(args, timeout=60) as c:
+        for content, words in cases:
+            for route, body in [("/v1/chat/completions", chat_body(args, content=content)),
+                                ("/api/chat", {"model": args.model, "messages": [{"role": "user", "content": content}], "stream": False})]:
+                started = time.time()
+                response = c.post(route, json=body)
+                elapsed = time.time() - started
+                text = response.text
+                ok = response.status_code == 400 and "template" in text and all(word in text for word in words) and elapsed < 10
+                check(ok, f"a hostile model template ({content}) on {route}: {response.status_code} in {elapsed:.2f} s: {text[:220]}")
+        response = c.post("/v1/chat/completions", json=chat_body(args, content="Say hello."))
+        check(response.status_code == 200, f"an ordinary message through the same template: {response.status_code}")
+    still_serving(args, "hostile model templates")
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["requests", "rebinding", "allowed", "slow-reader", "timeouts"])
-    parser.add_argument("--base-url", required=True)
-    parser.add_argument("--model", required=True)
+    parser.add_argument("command", choices=["requests", "rebinding", "allowed", "slow-reader", "timeouts", "templates", "write-template-model"])
+    parser.add_argument("--base-url")
+    parser.add_argument("--model")
+    parser.add_argument("--source")
+    parser.add_argument("--dest")
     parser.add_argument("--max-tokens", type=int, default=512)
     parser.add_argument("--max-body", type=int, default=65536)
     parser.add_argument("--max-header-bytes", type=int, default=8192)
@@ -382,7 +488,11 @@ def main():
     parser.add_argument("--idle-timeout", type=float, default=2)
     parser.add_argument("--max-connections", type=int, default=8)
     args = parser.parse_args()
-    {"requests": requests, "rebinding": rebinding, "allowed": allowed, "slow-reader": slow_reader, "timeouts": timeouts}[args.command](args)
+    if args.command == "write-template-model":
+        write_template_model(args.source, args.dest, HOSTILE_TEMPLATE)
+        return
+    {"requests": requests, "rebinding": rebinding, "allowed": allowed, "slow-reader": slow_reader, "timeouts": timeouts,
+     "templates": templates}[args.command](args)
     print(f"{len(FAILURES)} failures", flush=True)
     sys.exit(1 if FAILURES else 0)
 
