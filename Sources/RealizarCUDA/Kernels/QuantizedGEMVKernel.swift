@@ -1,4 +1,3 @@
-import Foundation
 import RealizarCore
 
 /// `y[c][r] = Σ_j W[r][j] · x[c][j]` for GGUF-quantized weights `W` (rows × columns, each row a
@@ -23,17 +22,8 @@ public enum QuantizedGEMVKernel {
     /// Activation rows one launch multiplies at most.
     public static let maxBatch = 16
 
-    /// Sub-blocks each lane decodes with their loads in flight together, for up to four activation
-    /// rows (more rows keep two, for registers): four for a 4,096-column row means a lane's whole
-    /// share of the row is requested before any of it is used. `REALIZAR_GEMV_INFLIGHT=2` restores
-    /// pairs (for comparisons); the sums are the same either way, in the same order.
-    static let inflight: Int = ProcessInfo.processInfo.environment["REALIZAR_GEMV_INFLIGHT"] == "2" ? 2 : 4
-
-    static func inflight(batch: Int) -> Int { batch <= 4 ? inflight : 2 }
-
     public static func name(_ types: [GGMLType], batch: Int) -> String {
-        let suffix = inflight(batch: batch) == 2 ? "" : "_x\(inflight(batch: batch))"
-        return "gemv_\(types.map { $0.name.lowercased() }.joined(separator: "_"))_q8_1_b\(batch)\(suffix)"
+        "gemv_\(types.map { $0.name.lowercased() }.joined(separator: "_"))_q8_1_b\(batch)"
     }
 
     public static func name(_ type: GGMLType, batch: Int) -> String { name([type], batch: batch) }
@@ -72,7 +62,7 @@ public enum QuantizedGEMVKernel {
             let subBlocks = columns >> 5
             let rowStart = weights + k.mulWide(row, WeightBlockDecoder.rowBytes(type, columns: columns))
             let sums = (0..<batch).map { _ in k.variable(.f32, Float(0)) }
-            // Sub-blocks `sub, sub + 32, ...` decoded together: their loads are in flight at once.
+            // Sub-blocks `sub, sub + 32` decoded together: their loads are in flight at once.
             func accumulate(_ subs: [Value]) {
                 let decoded = subs.map { WeightBlockDecoder.decode(type, k: k, row: rowStart, sub: $0, columns: columns) }
                 for c in 0..<batch {
@@ -84,14 +74,8 @@ public enum QuantizedGEMVKernel {
                     k.assign(sums[c], total)
                 }
             }
-            var start = k.constant(0)
-            if inflight(batch: batch) == 4 {
-                let quads = (subBlocks >> 7) << 7
-                k.forLoop(from: lane, to: quads, step: 128) { sub in accumulate([sub, sub + 32, sub + 64, sub + 96]) }
-                start = quads
-            }
-            let paired = start + (((subBlocks - start) >> 6) << 6)
-            k.forLoop(from: start + lane, to: paired, step: 64) { sub in accumulate([sub, sub + 32]) }
+            let paired = (subBlocks >> 6) << 6
+            k.forLoop(from: lane, to: paired, step: 64) { sub in accumulate([sub, sub + 32]) }
             k.forLoop(from: paired + lane, to: subBlocks, step: 32) { sub in accumulate([sub]) }
             for c in 0..<batch {
                 let total = k.warpSum(sums[c])
