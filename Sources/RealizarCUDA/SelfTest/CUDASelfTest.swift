@@ -14,9 +14,10 @@ public enum CUDASelfTest {
 
     /// Every case, at sizes the interpreter runs in seconds (`large` for the GPU).
     public static func cases(large: Bool = false) -> [SelfTestCase] {
-        // Columns of 72 and 136 sub-blocks: the GEMV's paired loop (64 at a time) and its remainder.
+        // Columns of 136 sub-blocks (68 Q4_K chunks): the GEMV's paired loop (64 at a time) and
+        // its remainder, by sub-block and by chunk.
         let rows = large ? 1024 : 8
-        let columns = large ? 4352 : 2304
+        let columns = 4352
         return GEMVCases.all(rows: rows, columns: columns, batches: large ? [1, 2, 4, 8, 16] : [1, 3, 16])
             + LayerCases.all(large: large)
     }
