@@ -23,18 +23,23 @@ public struct JSONSchemaError: Error, Sendable, Equatable, CustomStringConvertib
 /// whitespace between tokens is one space or a newline with up to 20 indentation characters;
 /// integers have at most 16 digits; numbers with bounds are written without exponent, and a
 /// fractional bound is rounded inward to an integer; a date's February ends on the 28th.
-/// `oneOf` is matched as `anyOf` (an output that fits two alternatives fails `oneOf`).
+/// `oneOf` is matched as `anyOf` (an output that fits two alternatives fails `oneOf`). What the
+/// schema leaves unbounded is bounded by ``JSONSchemaLimits`` (strings of 256 characters, 64
+/// items, a recursive `$ref` 4 deep, ...), so that every output is finite.
 public enum JSONSchemaGrammar {
-    /// The GBNF grammar of JSON texts that `schema` (JSON text) accepts.
-    public static func gbnf(schema: String) throws(JSONSchemaError) -> String {
+    /// The GBNF grammar of JSON texts that `schema` (JSON text) accepts within `limits`.
+    public static func gbnf(schema: String, limits: JSONSchemaLimits = .default) throws(JSONSchemaError) -> String {
         let value: OrderedJSON
         do { value = try OrderedJSON(parsing: schema) } catch { throw JSONSchemaError("the schema is not valid JSON: \(error.message)") }
-        return try gbnf(schema: value)
+        return try gbnf(schema: value, limits: limits)
     }
 
-    public static func gbnf(schema: OrderedJSON) throws(JSONSchemaError) -> String {
-        var compiler = SchemaCompiler(root: schema)
+    public static func gbnf(schema: OrderedJSON, limits: JSONSchemaLimits = .default) throws(JSONSchemaError) -> String {
+        var compiler = SchemaCompiler(root: schema, limits: limits)
         let expression = try compiler.compile(schema, path: "#")
+        if expression == SchemaCompiler.never {
+            throw JSONSchemaError("the schema's recursion never ends within \(limits.maxRecursionDepth) levels (maxRecursionDepth) at #")
+        }
         compiler.rules.insert(("root", expression), at: 0)
         return compiler.rules.map { "\($0.name) ::= \($0.body)" }.joined(separator: "\n") + "\n"
     }
@@ -59,12 +64,23 @@ public enum JSONSchemaGrammar {
 
 struct SchemaCompiler {
     let root: OrderedJSON
+    let limits: JSONSchemaLimits
     var rules: [(name: String, body: String)] = []
     private var names = Set<String>(["root"])
     private var refRules: [String: String] = [:]
     private var bodies: [String: String] = [:]
+    private var primitives: [String: String] = [:]
+    /// How many times each `$ref` is being expanded inside itself right now.
+    private var expanding: [String: Int] = [:]
 
-    init(root: OrderedJSON) { self.root = root }
+    /// What a schema compiles to when it has no instance within the limits (a `$ref` past
+    /// ``JSONSchemaLimits/maxRecursionDepth``); callers leave it out or pass it up.
+    static let never = "<never>"
+
+    init(root: OrderedJSON, limits: JSONSchemaLimits = .default) {
+        self.root = root
+        self.limits = limits
+    }
 
     static let annotations: Set<String> = [
         "title", "description", "$schema", "$id", "$comment", "default", "examples", "deprecated", "readOnly", "writeOnly",
@@ -104,29 +120,54 @@ struct SchemaCompiler {
     }
 
     mutating func primitive(_ name: String) -> String {
+        if name == "value" { return freeValue(limits.maxFreeFormDepth) }
+        if let known = primitives[name] { return known }
+        let ruleName = uniqueName(name)
+        primitives[name] = ruleName
         let body: String
         switch name {
         case "ws": body = #"| " " | "\n" [ \t]{0,20}"#
         case "json-char": body = #"[^"\\\x00-\x1F] | "\\" ( ["\\/bfnrt] | "u" ( [0-9a-cA-C] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2} | [e-fE-F] [0-9a-fA-F]{3} ) )"#
-        case "string": body = #""\"" json-char* "\"""#
+        case "string": body = #""\"" "# + primitive("json-char") + "{0,\(limits.maxStringLength)}" + #" "\"""#
+        case "key": body = #""\"" "# + primitive("json-char") + "{0,\(limits.maxKeyLength)}" + #" "\"""#
         case "integer": body = #""-"? ( "0" | [1-9] [0-9]{0,15} )"#
         case "number": body = #""-"? ( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,3} )?"#
         case "boolean": body = #""true" | "false""#
         case "null": body = #""null""#
-        case "value": body = "object | array | string | number | boolean | null"
-        case "object": body = #""{" ws ( string ws ":" ws value ( ws "," ws string ws ":" ws value )* ws )? "}""#
-        case "array": body = #""[" ws ( value ( ws "," ws value )* ws )? "]""#
         default: fatalError("no primitive \(name)")
         }
-        if !names.contains(name) {
-            names.insert(name)
-            rules.append((name, body))
-            bodies[body] = name
-            for dependency in ["ws", "json-char", "string", "number", "boolean", "null", "object", "array", "value"] where body.contains(dependency) {
-                if dependency != name && (body.range(of: "\\b\(dependency)\\b", options: .regularExpression) != nil) { _ = primitive(dependency) }
-            }
+        rules.append((ruleName, body))
+        bodies[body] = ruleName
+        return ruleName
+    }
+
+    /// Any JSON value with at most `depth` levels of objects and arrays inside it: free-form
+    /// values nest only so deep (``JSONSchemaLimits/maxFreeFormDepth``), hold at most
+    /// ``JSONSchemaLimits/maxItems`` items and ``JSONSchemaLimits/maxAdditionalProperties`` members.
+    mutating func freeValue(_ depth: Int) -> String {
+        let key = "value@\(depth)"
+        if let known = primitives[key] { return known }
+        let name = uniqueName(depth == limits.maxFreeFormDepth ? "value" : "value-\(depth)")
+        primitives[key] = name
+        var choices = [primitive("string"), primitive("number"), primitive("boolean"), primitive("null")]
+        if depth > 0 {
+            let inner = freeValue(depth - 1)
+            let ws = primitive("ws")
+            let member = "\(primitive("key")) \(ws) \":\" \(ws) \(inner)"
+            let object = "\"{\" \(ws) " + list(member, count: 0...limits.maxAdditionalProperties) + " \(ws) \"}\""
+            let array = "\"[\" \(ws) " + list(inner, count: 0...limits.maxItems) + " \(ws) \"]\""
+            choices = [rule("free-object", object), rule("free-array", array)] + choices
         }
+        rules.append((name, choices.joined(separator: " | ")))
         return name
+    }
+
+    /// `count` copies of `item` separated by commas (with whitespace), as a GBNF expression.
+    mutating func list(_ item: String, count: ClosedRange<Int>) -> String {
+        let ws = primitive("ws")
+        guard count.upperBound > 0 else { return "\"\"" }
+        let more = "( \(ws) \",\" \(ws) \(item) )" + repetition(max(0, count.lowerBound - 1), count.upperBound - 1)
+        return count.lowerBound == 0 ? "( \(item) \(more) )?" : "\(item) \(more)"
     }
 
     // MARK: Schemas
@@ -178,6 +219,8 @@ struct SchemaCompiler {
                     choices.append(try compile(try merge(rest, try resolved(item, path: itemPath), path: itemPath), path: itemPath))
                 }
             }
+            choices.removeAll { $0 == Self.never }
+            if choices.isEmpty { return Self.never }
             return "(" + choices.joined(separator: " | ") + ")"
         }
 
@@ -211,6 +254,8 @@ struct SchemaCompiler {
             default: throw error("unknown type '\(type)'", path + "/type")
             }
         }
+        choices.removeAll { $0 == Self.never }
+        if choices.isEmpty { return Self.never }
         return choices.count == 1 ? choices[0] : "(" + choices.joined(separator: " | ") + ")"
     }
 
@@ -253,13 +298,21 @@ struct SchemaCompiler {
         return current
     }
 
+    /// A rule for the schema `pointer` names. A recursive `$ref` is unrolled, one rule per level,
+    /// and compiles to ``never`` past ``JSONSchemaLimits/maxRecursionDepth`` levels inside itself:
+    /// a recursion with no bound lets a small model nest until `max_tokens` cuts it.
     mutating func reference(_ pointer: String, path: String) throws(JSONSchemaError) -> String {
-        if let known = refRules[pointer] { return known }
+        let depth = expanding[pointer, default: 0]
+        if depth > limits.maxRecursionDepth { return Self.never }
+        // What a target compiles to depends on the levels of every $ref being expanded.
+        let context = pointer + "|" + expanding.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+        if let known = refRules[context] { return known }
         let schema = try target(pointer, path: path)
-        let name = uniqueName("ref-" + (pointer.split(separator: "/").last.map(String.init) ?? "root"))
-        refRules[pointer] = name
+        expanding[pointer] = depth + 1
         let body = try compile(schema, path: pointer)
-        rules.append((name, body))
+        expanding[pointer] = depth
+        let name = body == Self.never ? Self.never : rule("ref-" + (pointer.split(separator: "/").last.map(String.init) ?? "root"), body)
+        refRules[context] = name
         return name
     }
 
@@ -374,7 +427,9 @@ struct SchemaCompiler {
             // Absent means any extra property; with declared properties the declared ones suffice.
             additional = properties.isEmpty ? primitive("value") : nil
         case .bool(true)?: additional = primitive("value")
-        case let extra?: additional = try compile(extra, path: path + "/additionalProperties")
+        case let extra?:
+            additional = try compile(extra, path: path + "/additionalProperties")
+            if additional == Self.never { additional = nil }
         }
         for name in required where !properties.contains(where: { $0.key == name }) {
             // A required property the schema does not describe takes any value.
@@ -384,6 +439,10 @@ struct SchemaCompiler {
         var members: [(text: String, required: Bool)] = []
         for property in properties {
             let value = try compile(property.value, path: path + "/properties/\(property.key)")
+            if value == Self.never {
+                if required.contains(property.key) { return Self.never }
+                continue
+            }
             members.append((SchemaCompiler.gbnfLiteral(OrderedJSON.quote(property.key)) + " \(ws) \":\" \(ws) " + value, required.contains(property.key)))
         }
         var extraMember: String?
@@ -391,10 +450,12 @@ struct SchemaCompiler {
             let key = notStrings(properties.map(\.key))
             extraMember = rule("extra-kv", key + " \(ws) \":\" \(ws) " + additional)
         }
+        // Extra members come after the declared ones, at most maxAdditionalProperties of them.
+        let extras = limits.maxAdditionalProperties
         // after: members from i on, some member already written (each needs a comma first).
-        var after = extraMember.map { "( \(ws) \",\" \(ws) \($0) )*" } ?? ""
+        var after = extraMember.map { "( \(ws) \",\" \(ws) \($0) )" + repetition(0, extras) } ?? ""
         // first: members from i on, none written yet.
-        var first = extraMember.map { "( \($0) \(after) )?" } ?? ""
+        var first = extraMember.map { extras == 0 ? "" : "( \($0) ( \(ws) \",\" \(ws) \($0) )" + repetition(0, extras - 1) + " )?" } ?? ""
         for member in members.reversed() {
             let withComma = "\(ws) \",\" \(ws) \(member.text)"
             if member.required {
@@ -437,13 +498,14 @@ struct SchemaCompiler {
             node.terminal = true
         }
         let plain = rule("key-char", #"[^"\\\x00-\x1F]"#)
+        let tail = rule("key-tail", plain + "{0,\(limits.maxKeyLength)}")
         func body(_ node: Node) -> String {
             var choices: [String] = []
             for (scalar, child) in node.children {
                 choices.append(Self.gbnfLiteral(String(scalar)) + " " + rule("not-key", body(child)))
             }
             let others = node.children.map { SchemaRegex.classText($0.0.value...$0.0.value) }.joined()
-            choices.append("[^\"\\\\\\x00-\\x1F" + others + "] " + plain + "*")
+            choices.append("[^\"\\\\\\x00-\\x1F" + others + "] " + tail)
             if !node.terminal { choices.append("\"\"") }
             return choices.joined(separator: " | ")
         }
@@ -457,9 +519,9 @@ struct SchemaCompiler {
             return Int(min(n, 1_000_000))
         }
         let minItems = try count("minItems") ?? 0
-        let maxItems = try count("maxItems")
-        if let maxItems, maxItems < minItems { throw error("'maxItems' is below 'minItems'", path) }
-        if case .bool(true)? = schema["uniqueItems"], (maxItems ?? 2) > 1 {
+        let schemaMaxItems = try count("maxItems")
+        if let schemaMaxItems, schemaMaxItems < minItems { throw error("'maxItems' is below 'minItems'", path) }
+        if case .bool(true)? = schema["uniqueItems"], (schemaMaxItems ?? 2) > 1 {
             throw error("unsupported JSON Schema keyword 'uniqueItems' (true, with more than one item allowed)", path)
         }
         var prefix: [OrderedJSON] = []
@@ -469,17 +531,24 @@ struct SchemaCompiler {
             prefix = list
             items = schema["additionalItems"]
         }
+        let maxItems: Int? = schemaMaxItems ?? max(limits.maxItems, minItems, prefix.count)
         let ws = primitive("ws")
         var parts: [String] = []
         let prefixCount = min(prefix.count, maxItems ?? prefix.count)
         for (index, item) in prefix.prefix(prefixCount).enumerated() {
-            parts.append(try compile(item, path: path + "/prefixItems/\(index)"))
+            let part = try compile(item, path: path + "/prefixItems/\(index)")
+            if part == Self.never { return Self.never }
+            parts.append(part)
         }
         var tail: String?
         if case .bool(false)? = items {
             tail = nil
         } else if prefixCount < (maxItems ?? Int.max) {
             tail = try items.map { (item) throws(JSONSchemaError) in try compile(item, path: path + "/items") } ?? primitive("value")
+            if tail == Self.never {
+                if prefixCount < minItems { return Self.never }
+                tail = nil
+            }
         }
         if prefixCount < minItems && tail == nil { throw error("'minItems' asks for more items than the schema allows", path) }
         var body = "\"[\" \(ws) "
@@ -524,7 +593,7 @@ struct SchemaCompiler {
             guard case .string(let text) = pattern else { throw error("'pattern' must be a string", path) }
             if minLength != nil || maxLength != nil { throw error("'pattern' together with 'minLength'/'maxLength' is not supported", path) }
             _ = primitive("json-char")
-            return rule(ruleHint(path, "pattern"), "\"\\\"\" " + (try SchemaRegex.gbnf(text, path: path)) + " \"\\\"\"")
+            return rule(ruleHint(path, "pattern"), "\"\\\"\" " + (try SchemaRegex.gbnf(text, path: path, maxRepetition: limits.maxPatternRepetition)) + " \"\\\"\"")
         }
         if case .string(let format)? = schema["format"], let body = Self.formats[format] {
             if minLength != nil || maxLength != nil { throw error("'format' together with 'minLength'/'maxLength' is not supported", path) }
@@ -532,7 +601,8 @@ struct SchemaCompiler {
         }
         if minLength == nil && maxLength == nil { return primitive("string") }
         let char = primitive("json-char")
-        return rule(ruleHint(path, "string"), "\"\\\"\" \(char)" + repetition(minLength ?? 0, maxLength) + " \"\\\"\"")
+        let high = maxLength ?? max(limits.maxStringLength, minLength ?? 0)
+        return rule(ruleHint(path, "string"), "\"\\\"\" \(char)" + repetition(minLength ?? 0, high) + " \"\\\"\"")
     }
 
     static let formats: [String: String] = {

@@ -4,22 +4,31 @@
 /// Supported: literals and escapes (`\d \w \s \D \W \S`, `\.` and the like), classes `[...]`
 /// and `[^...]`, `.`, groups `(...)` and `(?:...)`, `|`, `* + ? {m} {m,} {m,n}` (lazy forms
 /// match the same strings), and `^`/`$` at the ends. A pattern without `^` (or `$`) may be
-/// preceded (or followed) by any text, as JSON Schema's search semantics say.
+/// preceded (or followed) by any text, as JSON Schema's search semantics say. Unbounded
+/// quantifiers and that surrounding text repeat at most `maxRepetition` times
+/// (``JSONSchemaLimits/maxPatternRepetition``), so that a match is finite; a pattern anchored at
+/// neither end allows at most 8 characters after its match.
 struct SchemaRegex {
     let pattern: [Unicode.Scalar]
     var position = 0
     let path: String
+    var maxRepetition = 64
+    /// Characters after the match of a pattern anchored at neither end.
+    static let unanchoredTail = 8
 
-    static func gbnf(_ pattern: String, path: String) throws(JSONSchemaError) -> String {
-        var parser = SchemaRegex(pattern: Array(pattern.unicodeScalars), path: path)
+    static func gbnf(_ pattern: String, path: String, maxRepetition: Int = JSONSchemaLimits.default.maxPatternRepetition) throws(JSONSchemaError) -> String {
+        var parser = SchemaRegex(pattern: Array(pattern.unicodeScalars), path: path, maxRepetition: maxRepetition)
         var anchoredStart = false
         if parser.peek() == "^" { anchoredStart = true; parser.position += 1 }
         let body = try parser.alternation()
         var anchoredEnd = false
         if parser.peek() == "$" { anchoredEnd = true; parser.position += 1 }
         guard parser.position == parser.pattern.count else { throw parser.error("unexpected '\(parser.pattern[parser.position])'") }
-        let any = "json-char*"
-        return [anchoredStart ? nil : any, "(" + body + ")", anchoredEnd ? nil : any].compactMap { $0 }.joined(separator: " ")
+        let any = "json-char{0,\(maxRepetition)}"
+        // Text on both sides makes the automaton track every offset since each earlier match
+        // (2^n states for n characters after it), so the text after the match is kept short.
+        let after = anchoredStart ? any : "json-char{0,\(min(maxRepetition, Self.unanchoredTail))}"
+        return [anchoredStart ? nil : any, "(" + body + ")", anchoredEnd ? nil : after].compactMap { $0 }.joined(separator: " ")
     }
 
     func error(_ message: String) -> JSONSchemaError {
@@ -53,8 +62,8 @@ struct SchemaRegex {
         guard let scalar = peek() else { return item }
         var result: String
         switch scalar {
-        case "*": result = "(" + item + ")*"; position += 1
-        case "+": result = "(" + item + ")+"; position += 1
+        case "*": result = "(" + item + "){0,\(maxRepetition)}"; position += 1
+        case "+": result = "(" + item + "){1,\(max(1, maxRepetition))}"; position += 1
         case "?": result = "(" + item + ")?"; position += 1
         case "{":
             var probe = position + 1
@@ -73,7 +82,8 @@ struct SchemaRegex {
             guard let minimum = Int(low), minimum <= 1000, (high ?? "").isEmpty || Int(high!)! <= 1000 else {
                 throw error("repetition counts above 1000 are not supported")
             }
-            result = "(" + item + "){" + low + "," + (high ?? "") + "}"
+            let upper = high.flatMap { $0.isEmpty ? nil : $0 } ?? String(max(minimum, maxRepetition))
+            result = "(" + item + "){" + low + "," + upper + "}"
         default: return item
         }
         if peek() == "?" { position += 1 }  // lazy: the same strings
