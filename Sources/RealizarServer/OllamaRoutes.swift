@@ -31,7 +31,7 @@ struct OllamaRoutes: Sendable {
     // MARK: Generation
 
     func generate(_ request: Request, context: ServerContext) async throws -> Response {
-        let (body, keepAlive) = try await OllamaKeepAlive.decode(OllamaGenerateRequest.self, from: request, limit: maxBody)
+        let (body, keepAlive, bodyText) = try await OllamaKeepAlive.decodeKeepingText(OllamaGenerateRequest.self, from: request, limit: maxBody)
         let host = try await catalog.host(body.model, for: context, keepAlive: keepAlive)
         _ = try host.requireGeneration(embeddingRoute: "/api/embed")
         let text = body.prompt ?? ""
@@ -51,7 +51,7 @@ struct OllamaRoutes: Sendable {
             prompt = try Self.render(messages, host: host)
         }
         return try await run(host: host, prompt: prompt, options: body.options, format: body.format, stream: body.stream ?? true,
-                             chat: false, context: context)
+                             chat: false, bodyText: bodyText, context: context)
     }
 
     func chat(_ request: Request, context: ServerContext) async throws -> Response {
@@ -74,7 +74,7 @@ struct OllamaRoutes: Sendable {
             throw APIError.invalid("the chat template failed on these messages: \(error)")
         }
         return try await run(host: host, prompt: prompt, options: body.options, format: body.format, stream: body.stream ?? true,
-                             chat: true, tools: tools, context: context)
+                             chat: true, tools: tools, bodyText: bodyText, context: context)
     }
 
     /// Ollama's messages as the template reads them: calls with their argument objects, a tool
@@ -103,9 +103,9 @@ struct OllamaRoutes: Sendable {
     }
 
     private func run(host: ModelHost, prompt: [Int], options: OllamaOptions?, format: AnyJSON?, stream: Bool,
-                     chat: Bool, tools: ToolRequest? = nil, context: ServerContext) async throws -> Response {
+                     chat: Bool, tools: ToolRequest? = nil, bodyText: String? = nil, context: ServerContext) async throws -> Response {
         let options = options ?? OllamaOptions()
-        var constraint = try OllamaFormat.constraint(format, grammar: options.grammar)
+        var constraint = try OllamaFormat.constraint(format, grammar: options.grammar, body: bodyText)
         let callFormat = host.chat?.toolCallFormat ?? .generic
         if let forced = try tools?.constraint(format: callFormat) {
             guard constraint == nil else {

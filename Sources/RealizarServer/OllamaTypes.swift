@@ -306,7 +306,8 @@ struct OllamaEmbeddingsRequest: Decodable, Sendable {
 
 /// Ollama's `format` (`"json"` or a JSON Schema object) and `options.grammar` as the output constraint.
 enum OllamaFormat {
-    static func constraint(_ format: AnyJSON?, grammar: String?) throws(APIError) -> OutputConstraint? {
+    /// `body` is the request's text, which holds the schema with its keys in order.
+    static func constraint(_ format: AnyJSON?, grammar: String?, body: String? = nil) throws(APIError) -> OutputConstraint? {
         var constraint: OutputConstraint?
         switch format {
         case nil, .null: constraint = nil
@@ -314,7 +315,7 @@ enum OllamaFormat {
         case .string(let value) where value.isEmpty: constraint = nil
         case .object(let members):
             constraint = members.isEmpty ? .jsonObject
-                : try OutputConstraint.jsonSchema(OutputConstraint.schemaText(.object(members))).validated(param: "format")
+                : try OutputConstraint.jsonSchema(OutputConstraint.schemaText(.object(members), body: body, path: ["format"])).validated(param: "format")
         default: throw APIError.invalid("'format' must be \"json\" or a JSON schema object", param: "format")
         }
         guard let grammar else { return constraint }

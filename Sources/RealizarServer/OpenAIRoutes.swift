@@ -61,7 +61,7 @@ struct OpenAIRoutes: Sendable {
             guard (0...20).contains(count) else { throw APIError.invalid("'top_logprobs' must be between 0 and 20", param: "top_logprobs") }
         }
         if body.logprobs == true { topLogprobs = body.topLogprobs ?? 0 }
-        var constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar)
+        var constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar, body: bodyText)
         if let forced = try tools?.constraint(format: format) {
             guard constraint == nil else {
                 throw APIError.invalid("'tool_choice' \(tools?.choice == .required ? "required" : "naming a function") cannot be combined with 'response_format' or 'grammar'",
@@ -210,7 +210,7 @@ struct OpenAIRoutes: Sendable {
     // MARK: Completions
 
     func completions(_ request: Request, context: ServerContext) async throws -> Response {
-        let body = try await JSONBody.decode(CompletionRequest.self, from: request, limit: maxBody)
+        let (body, bodyText) = try await JSONBody.decodeKeepingText(CompletionRequest.self, from: request, limit: maxBody)
         let host = try await catalog.host(body.model, for: context)
         _ = try host.requireGeneration(embeddingRoute: "/v1/embeddings")
         var prompts: [[Int]] = []
@@ -234,7 +234,7 @@ struct OpenAIRoutes: Sendable {
         if let logprobs = body.logprobs, !(0...5).contains(logprobs) {
             throw APIError.invalid("'logprobs' must be between 0 and 5", param: "logprobs")
         }
-        let constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar)
+        let constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar, body: bodyText)
         let sampling = try OpenAIRequestFields.sampling(body.sampling, vocabularySize: host.model.decoder.vocabularySize)
         let jobs = OpenAIRequestFields.jobs(prompts: prompts, n: n, maxTokens: maxTokens, sampling: sampling, stop: body.stop?.values ?? [],
                                             topLogprobs: body.logprobs, constraint: constraint, context: host.context)
@@ -329,7 +329,8 @@ enum OpenAIRequestFields {
     }
 
     /// The output constraint of `response_format` and `grammar` (at most one of them).
-    static func constraint(_ format: ResponseFormat?, grammar: String?) throws(APIError) -> OutputConstraint? {
+    /// `body` is the request's text, which holds the schema with its keys in order.
+    static func constraint(_ format: ResponseFormat?, grammar: String?, body: String? = nil) throws(APIError) -> OutputConstraint? {
         if let grammar {
             if let format, format.type != "text" {
                 throw APIError.invalid("'grammar' and 'response_format' cannot be used together", param: "grammar")
@@ -348,7 +349,7 @@ enum OpenAIRequestFields {
             guard case .object = value else {
                 throw APIError.invalid("'response_format.json_schema.schema' must be a JSON Schema object", param: "response_format.json_schema.schema")
             }
-            return try OutputConstraint.jsonSchema(OutputConstraint.schemaText(value)).validated(param: "response_format.json_schema.schema")
+            return try OutputConstraint.jsonSchema(OutputConstraint.schemaText(value, body: body, path: ["response_format", "json_schema", "schema"])).validated(param: "response_format.json_schema.schema")
         default:
             throw APIError.invalid("'response_format.type' must be text, json_object or json_schema", param: "response_format.type")
         }

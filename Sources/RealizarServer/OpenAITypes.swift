@@ -81,6 +81,20 @@ extension OutputConstraint {
         return self
     }
 
+    /// The schema at `path` in the request body's text, its keys in the client's order: the
+    /// grammar writes properties in that order, as OpenAI's strict mode does, and the decoded
+    /// value has lost it. The decoded value's text where the body does not hold it there.
+    static func schemaText(_ schema: AnyJSON, body: String?, path: [String]) -> String {
+        if let body, var value = try? OrderedJSON(parsing: body) {
+            for key in path {
+                guard let next = value[key] else { return schemaText(schema) }
+                value = next
+            }
+            return value.text
+        }
+        return schemaText(schema)
+    }
+
     /// A schema value as JSON text (keys sorted, so that the same schema compiles once).
     static func schemaText(_ schema: AnyJSON) -> String {
         let encoder = JSONEncoder()
