@@ -1,7 +1,8 @@
 import Hummingbird
 
-/// Requires `Authorization: Bearer KEY` when the server has an API key. `/health`, the chat page
-/// and CORS preflights stay open: a browser must load the page before it can send the key.
+/// Requires `Authorization: Bearer KEY` (or Anthropic's `x-api-key: KEY`) when the server has an
+/// API key. `/health`, the chat page and CORS preflights stay open: a browser must load the page
+/// before it can send the key.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: [UInt8]
 
@@ -14,11 +15,16 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.method == .options || path == "/" || path == "/health" || path == "/favicon.ico" {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization] else {
-            throw APIError(.unauthorized, "an API key is required: send 'Authorization: Bearer KEY'", code: "invalid_api_key")
+        // Anthropic's clients send the key as `x-api-key`.
+        let given: [UInt8]
+        if let header = request.headers[.authorization] {
+            let prefix = "bearer "
+            given = header.lowercased().hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.count)) : []
+        } else if let header = request.headers.first(where: { $0.name.canonicalName == "x-api-key" }) {
+            given = Array(header.value.utf8)
+        } else {
+            throw APIError(.unauthorized, "an API key is required: send 'Authorization: Bearer KEY' (or 'x-api-key: KEY')", code: "invalid_api_key")
         }
-        let prefix = "bearer "
-        let given = header.lowercased().hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.count)) : []
         guard Self.constantTimeEqual(given, key) else {
             throw APIError(.unauthorized, "the API key is not valid", code: "invalid_api_key")
         }

@@ -65,6 +65,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
 
     /// The response for a request to `path`.
     func response(path: String) -> Response {
+        // Errors raised before the Messages routes' own encoding (the API key, the limits)
+        // still reach Anthropic's clients in their shape.
+        if path == "/v1/messages" || path.hasPrefix("/v1/messages/") { return anthropicResponse() }
         let data: Data
         if path.hasPrefix("/api/") {
             data = (try? JSONEncoder().encode(["error": message])) ?? Data()

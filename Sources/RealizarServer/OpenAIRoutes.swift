@@ -34,24 +34,14 @@ struct OpenAIRoutes: Sendable {
         let (body, bodyText) = try await JSONBody.decodeKeepingText(ChatCompletionRequest.self, from: request, limit: maxBody)
         let host = try await catalog.host(body.model, for: context)
         _ = try host.requireGeneration(embeddingRoute: "/v1/embeddings")
-        guard let template = host.chat else {
-            throw APIError.invalid("the model '\(host.name)' has no chat template; use /v1/completions", param: "model")
-        }
         guard !body.messages.isEmpty else { throw APIError.invalid("'messages' must contain at least one message", param: "messages") }
         for (index, message) in body.messages.enumerated() where !["system", "user", "assistant", "tool", "developer"].contains(message.role) {
             throw APIError.invalid("'messages[\(index)].role' must be system, user, assistant, tool or developer; got '\(message.role)'",
                                    param: "messages[\(index)].role")
         }
-        let tools = try ToolRequest.parse(body: bodyText)
-        let format = template.toolCallFormat
-        var messages = try Self.templateMessages(body.messages)
-        if let tools, let shown = tools.shownTools { messages = template.adapting(messages, tools: shown, format: format) }
-        let prompt: [Int]
-        do {
-            prompt = try template.tokens(messages, tools: tools?.shownTools, model: host.model)
-        } catch {
-            throw APIError.invalid("the chat template failed on these messages: \(error)", param: "messages")
-        }
+        let chat = try ChatGeneration(host: host, messages: Self.templateMessages(body.messages), tools: ToolRequest.parse(body: bodyText),
+                                      messagesField: "messages")
+        let prompt = chat.prompt
         let maxTokens = try OpenAIRequestFields.maxTokens(body.maxCompletionTokens ?? body.maxTokens,
                                                            field: body.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
                                                            default: host.context)
@@ -61,27 +51,15 @@ struct OpenAIRoutes: Sendable {
             guard (0...20).contains(count) else { throw APIError.invalid("'top_logprobs' must be between 0 and 20", param: "top_logprobs") }
         }
         if body.logprobs == true { topLogprobs = body.topLogprobs ?? 0 }
-        var constraint = try OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar, body: bodyText)
-        if let forced = try tools?.constraint(format: format) {
-            guard constraint == nil else {
-                throw APIError.invalid("'tool_choice' \(tools?.choice == .required ? "required" : "naming a function") cannot be combined with 'response_format' or 'grammar'",
-                                       param: "tool_choice")
-            }
-            constraint = forced
-        }
+        let constraint = try chat.constraint(OpenAIRequestFields.constraint(body.responseFormat, grammar: body.grammar, body: bodyText),
+                                             toolChoiceField: "tool_choice", conflict: "'response_format' or 'grammar'")
         let sampling = try OpenAIRequestFields.sampling(body.sampling, vocabularySize: host.model.decoder.vocabularySize)
-        var jobs = OpenAIRequestFields.jobs(prompts: [prompt], n: n, maxTokens: maxTokens, sampling: sampling,
-                                            stop: body.stop?.values ?? [], topLogprobs: topLogprobs, constraint: constraint, context: host.context)
-        let parsing = tools?.parsesCalls == true ? tools : nil
-        if parsing != nil, format.markersAreControlTokens {
-            for index in jobs.indices { jobs[index].rendersControlTokens = true }
-        }
+        let jobs = chat.jobs(n: n, maxTokens: maxTokens, sampling: sampling, stop: body.stop?.values ?? [], topLogprobs: topLogprobs,
+                             constraint: constraint)
         let generation = try Generation.start(host: host, jobs: jobs, metrics: metrics, stats: context.stats)
         let id = "chatcmpl-" + OpenAIRequestFields.randomID()
         let created = Int(Date().timeIntervalSince1970)
         let formatter = LogprobFormatter(tokenizer: host.model.tokenizer)
-        // One call only unless parallel calls are allowed: later calls are dropped.
-        let maxCalls = parsing?.parallel == false ? 1 : Int.max
 
         if body.stream == true {
             let includeUsage = body.streamOptions?.includeUsage == true
@@ -94,14 +72,14 @@ struct OpenAIRoutes: Sendable {
                     ChatChunkChoice(index: $0, delta: ChatDelta(role: "assistant", content: ""))
                 })))
                 var formatters = Array(repeating: formatter, count: n)
-                var parsers = (0..<n).map { _ in parsing?.parser(format: format) }
+                var readers = (0..<n).map { _ in chat.reader() }
                 var usage = Usage(promptTokens: prompt.count, completionTokens: 0)
                 func deltas(_ events: [ToolCallEvent]) -> [ChatDelta] {
-                    events.compactMap { event in
+                    events.map { event in
                         switch event {
-                        case .content(let text): return ChatDelta(content: text)
-                        case .reasoning(let text): return ChatDelta(reasoningContent: text)
-                        case .toolCall(let delta): return delta.index < maxCalls ? ChatDelta(toolCalls: [ToolCallDeltaOut(delta)]) : nil
+                        case .content(let text): ChatDelta(content: text)
+                        case .reasoning(let text): ChatDelta(reasoningContent: text)
+                        case .toolCall(let delta): ChatDelta(toolCalls: [ToolCallDeltaOut(delta)])
                         }
                     }
                 }
@@ -109,9 +87,7 @@ struct OpenAIRoutes: Sendable {
                     switch event {
                     case .step(let step):
                         let entry = step.sampled.map { formatters[index].chatEntry($0) }
-                        var pieces = [ChatDelta(content: step.text)]
-                        if parsers[index] != nil { pieces = deltas(parsers[index]!.feed(step.text)) }
-                        pieces = pieces.filter { $0.content?.isEmpty != true || $0.toolCalls != nil || $0.reasoningContent != nil }
+                        var pieces = deltas(readers[index].feed(step.text))
                         if pieces.isEmpty, entry != nil { pieces = [ChatDelta()] }
                         for (position, delta) in pieces.enumerated() {
                             try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(
@@ -120,12 +96,10 @@ struct OpenAIRoutes: Sendable {
                     case .finished(let summary):
                         usage.record(summary)
                         var reason = summary.finishReason.apiName
-                        if parsers[index] != nil {
-                            for delta in deltas(parsers[index]!.finish()) {
-                                try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(index: index, delta: delta)])))
-                            }
-                            if !parsers[index]!.calls.isEmpty && reason == "stop" { reason = "tool_calls" }
+                        for delta in deltas(readers[index].finish()) {
+                            try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(index: index, delta: delta)])))
                         }
+                        if !readers[index].calls.isEmpty && reason == "stop" { reason = "tool_calls" }
                         try await writer.write(StreamingBody.sse(chunk([ChatChunkChoice(
                             index: index, delta: ChatDelta(), finishReason: reason)])))
                     }
@@ -149,13 +123,9 @@ struct OpenAIRoutes: Sendable {
             }
             var message = AssistantMessage(content: choice.text)
             var reason = (choice.summary?.finishReason ?? .cancelled).apiName
-            if var parser = parsing?.parser(format: format) {
-                var content = "", reasoning = ""
-                for event in parser.feed(choice.text) + parser.finish() {
-                    if case .content(let text) = event { content += text }
-                    if case .reasoning(let text) = event { reasoning += text }
-                }
-                let calls = parser.calls.prefix(maxCalls)
+            var reader = chat.reader()
+            if reader.readsCalls {
+                let (content, reasoning, calls) = reader.read(choice.text)
                 message = AssistantMessage(content: content.isEmpty && !calls.isEmpty ? nil : content,
                                            reasoningContent: reasoning.isEmpty ? nil : reasoning,
                                            toolCalls: calls.isEmpty ? nil : calls.map(ToolCallOut.init))

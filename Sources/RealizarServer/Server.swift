@@ -63,6 +63,8 @@ public enum RealizarHTTPServer {
         NativeRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
         OpenAIRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
         OllamaRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
+        ResponsesRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
+        AnthropicRoutes(catalog: catalog, metrics: metrics, maxBody: configuration.maxBody).register(on: router)
 
         let http = HTTP1Channel.Configuration(
             idleTimeout: .nanoseconds(Int64(limits.idleTimeout / .nanoseconds(1))),

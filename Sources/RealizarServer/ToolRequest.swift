@@ -30,24 +30,9 @@ struct ToolRequest: Sendable {
                 guard let function = item["function"], case .object = function else {
                     throw APIError.invalid("'\(field).function' is required and must be an object", param: "\(field).function")
                 }
-                guard let name = function["name"]?.stringValue, Self.isValidName(name) else {
-                    throw APIError.invalid("'\(field).function.name' must be 1 to 64 letters, digits, underscores, dashes or dots",
-                                           param: "\(field).function.name")
-                }
-                guard !tools.contains(where: { $0.name == name }) else {
-                    throw APIError.invalid("'\(field).function.name': another tool is also named '\(name)'", param: "\(field).function.name")
-                }
-                if let description = function["description"], description.stringValue == nil, !description.isNull {
-                    throw APIError.invalid("'\(field).function.description' must be a string", param: "\(field).function.description")
-                }
-                var parameters = OrderedJSON.object([("type", .string("object")), ("properties", .object([]))])
-                if let given = function["parameters"], !given.isNull {
-                    guard case .object = given else {
-                        throw APIError.invalid("'\(field).function.parameters' must be a JSON Schema object", param: "\(field).function.parameters")
-                    }
-                    parameters = given
-                }
-                tools.append(FunctionTool(name: name, parameters: parameters))
+                let tool = try Self.function(name: function["name"], description: function["description"], parameters: function["parameters"],
+                                             field: "\(field).function", parametersKey: "parameters", declared: tools)
+                tools.append(tool)
                 templateTools.append(item.jinjaValue)
             }
         case _?: throw APIError.invalid("'tools' must be an array of tools", param: "tools")
@@ -92,6 +77,42 @@ struct ToolRequest: Sendable {
         return ToolRequest(tools: tools, templateTools: templateTools, choice: choice, parallel: parallel)
     }
 
+    /// A function declared in any dialect's shape (OpenAI's `function`, the Responses API's flat
+    /// tool, Anthropic's `input_schema`), checked: a valid name no other tool in `declared` has,
+    /// a string description, an object schema (an empty object schema when absent).
+    static func function(name: OrderedJSON?, description: OrderedJSON?, parameters: OrderedJSON?, field: String,
+                         parametersKey: String, declared: [FunctionTool]) throws(APIError) -> FunctionTool {
+        guard let name = name?.stringValue, Self.isValidName(name) else {
+            throw APIError.invalid("'\(field).name' must be 1 to 64 letters, digits, underscores, dashes or dots", param: "\(field).name")
+        }
+        guard !declared.contains(where: { $0.name == name }) else {
+            throw APIError.invalid("'\(field).name': another tool is also named '\(name)'", param: "\(field).name")
+        }
+        if let description, description.stringValue == nil, !description.isNull {
+            throw APIError.invalid("'\(field).description' must be a string", param: "\(field).description")
+        }
+        var schema = OrderedJSON.object([("type", .string("object")), ("properties", .object([]))])
+        if let given = parameters, !given.isNull {
+            guard case .object = given else {
+                throw APIError.invalid("'\(field).\(parametersKey)' must be a JSON Schema object", param: "\(field).\(parametersKey)")
+            }
+            schema = given
+        }
+        return FunctionTool(name: name, parameters: schema)
+    }
+
+    /// Tools declared outside OpenAI's chat shape, shown to the template in that shape
+    /// (`{"type": "function", "function": {...}}`), which is the one templates are written for.
+    static func declared(_ tools: [FunctionTool], descriptions: [String?], choice: ToolChoice, parallel: Bool) -> ToolRequest {
+        let templateTools = zip(tools, descriptions).map { tool, description -> JinjaValue in
+            var function: [(String, JinjaValue)] = [("name", .string(tool.name))]
+            if let description { function.append(("description", .string(description))) }
+            function.append(("parameters", tool.parameters.jinjaValue))
+            return .object(JinjaObject([("type", .string("function")), ("function", .object(JinjaObject(function)))]))
+        }
+        return ToolRequest(tools: tools, templateTools: templateTools, choice: choice, parallel: parallel)
+    }
+
     static func isValidName(_ name: String) -> Bool {
         (1...64).contains(name.utf8.count) && name.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))
@@ -123,13 +144,13 @@ struct ToolRequest: Sendable {
 
     /// A parser for one choice's output; ids in OpenAI's `call_...` shape, or the nine
     /// alphanumerics Mistral's templates insist on.
-    func parser(format: ToolCallFormat) -> ToolCallParser {
+    func parser(format: ToolCallFormat, idPrefix: String = "call_") -> ToolCallParser {
         let base = String(OpenAIRequestFields.randomID().prefix(16))
         let makeID: @Sendable (Int) -> String
         if format == .mistral {
             makeID = { _ in String(OpenAIRequestFields.randomID().prefix(9)) }
         } else {
-            makeID = { index in "call_" + base + String(index) }
+            makeID = { index in idPrefix + base + String(index) }
         }
         return ToolCallParser(format: format, toolNames: Set(tools.map(\.name)), makeID: makeID)
     }
