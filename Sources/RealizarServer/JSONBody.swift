@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Reading JSON request bodies with a size limit and errors that say which field is wrong.
 enum JSONBody {
@@ -19,9 +20,10 @@ enum JSONBody {
             buffer = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge(limit)
+        } catch is NIOTooManyBytesError {
+            // NIO's own report of a body past the limit.
+            throw tooLarge(limit)
         } catch {
-            // NIO reports a body past the limit as its own error type.
-            if "\(Swift.type(of: error))".contains("TooManyBytes") { throw tooLarge(limit) }
             throw APIError.invalid("the request body could not be read: \(error)")
         }
         guard buffer.readableBytes > 0 else { throw APIError.invalid("the request body is empty; expected a JSON object") }
