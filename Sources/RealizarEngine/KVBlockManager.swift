@@ -73,15 +73,19 @@ final class KVBlockManager {
     }
 
     /// The stored blocks of the longest run of `tokens`' full blocks, from the start, found in the
-    /// cache, at most `limit` of them; each is now held once more.
-    func takeStoredPrefix(of tokens: [Int], limit: Int) -> [Int] {
+    /// cache, at most `limit` of them, each now held once more; and the key of the last (the chain
+    /// the sequence's next full block continues).
+    func takeStoredPrefix(of tokens: [Int], limit: Int) -> (blocks: [Int], lastKey: PrefixKey?) {
         var found: [Int] = []
-        for key in prefixKeys(tokens, blocks: min(limit, tokens.count / blockSize)) {
-            guard let block = blocksByKey[key] else { break }
-            hold(block)
-            found.append(block)
+        var lastKey: PrefixKey?
+        for block in 0..<min(limit, tokens.count / blockSize) {
+            let key = nextKey(after: lastKey, tokens: tokens[(block * blockSize)..<((block + 1) * blockSize)])
+            guard let stored = blocksByKey[key] else { break }
+            hold(stored)
+            found.append(stored)
+            lastKey = key
         }
-        return found
+        return (found, lastKey)
     }
 
     /// A block for new positions, or nil when every block is held. Takes a free block first, then

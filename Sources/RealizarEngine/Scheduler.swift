@@ -196,7 +196,7 @@ public final class Scheduler: @unchecked Sendable {
         var state: SequenceState
         let handle: SequenceHandle
         let onEvent: @Sendable (SequenceEvent) -> Void
-        var cache: KVCache
+        let cache: KVCache
         var queueSeconds: Double
         var admitted = Date()
         var firstToken: Date?
@@ -211,14 +211,14 @@ public final class Scheduler: @unchecked Sendable {
         var registered = 0
         var lastKey: KVBlockManager.PrefixKey?
         var cachedPromptTokens = 0
-        init(_ waiting: Waiting, cache: KVCache, resumedFrom earlier: Active?) {
+        init(_ waiting: Waiting, cache: KVCache) {
             state = waiting.state
             handle = waiting.handle
             onEvent = waiting.onEvent
             self.cache = cache
             pending = waiting.tokens
             queueSeconds = Date().timeIntervalSince(waiting.submitted)
-            if let earlier {
+            if let earlier = waiting.resumed {
                 // Recomputed after preemption: the request's timings run from its first admission.
                 queueSeconds = earlier.queueSeconds
                 admitted = earlier.admitted
@@ -503,12 +503,13 @@ public final class Scheduler: @unchecked Sendable {
             guard let cache = free.popLast() else { return nil }
             memory = .reserved(free)
             cache.truncate(to: 0)
-            return Active(entry, cache: cache, resumedFrom: entry.resumed)
+            return Active(entry, cache: cache)
         case .paged(let pool, let manager):
             let tokens = entry.tokens
             let blockSize = pool.blockSize
             // At least the last token is computed: its logits are the first sample.
-            let found = configuration.prefixCaching ? manager.takeStoredPrefix(of: tokens, limit: (tokens.count - 1) / blockSize) : []
+            let (found, lastKey) = configuration.prefixCaching
+                ? manager.takeStoredPrefix(of: tokens, limit: (tokens.count - 1) / blockSize) : ([], nil)
             let needed = (tokens.count + blockSize) / blockSize - found.count
             guard manager.available >= needed else {
                 manager.release(found)
@@ -518,11 +519,11 @@ public final class Scheduler: @unchecked Sendable {
             for _ in 0..<needed { blocks.append(manager.allocate()!) }
             let cache = pool.cache(context: configuration.context)
             cache.reset(blocks: blocks, count: found.count * blockSize)
-            let sequence = Active(entry, cache: cache, resumedFrom: entry.resumed)
+            let sequence = Active(entry, cache: cache)
             sequence.prefilled = found.count * blockSize
             sequence.stored = Array(tokens[..<sequence.prefilled])
             sequence.registered = found.count
-            if !found.isEmpty { sequence.lastKey = manager.prefixKeys(tokens, blocks: found.count).last }
+            sequence.lastKey = lastKey
             if entry.resumed == nil {
                 sequence.cachedPromptTokens = sequence.prefilled
                 snapshotValue.promptTokens += tokens.count
@@ -602,34 +603,30 @@ public final class Scheduler: @unchecked Sendable {
     /// Sends a sequence's last event and gives its memory back.
     private func end(_ sequence: Active, reason: GenerationResult.FinishReason, error: String? = nil) {
         sequence.state.cancel()
-        let now = Date()
-        let first = sequence.firstToken ?? now
-        sequence.onEvent(.finished(SequenceSummary(
-            promptTokens: sequence.state.request.prompt.count, cachedPromptTokens: sequence.cachedPromptTokens,
-            generatedTokens: sequence.state.generatedCount,
-            finishReason: reason, seed: sequence.state.seed, queueSeconds: sequence.queueSeconds,
-            promptSeconds: first.timeIntervalSince(sequence.admitted), generationSeconds: now.timeIntervalSince(first),
-            error: error)))
-        condition.lock()
+        sequence.onEvent(.finished(summary(of: sequence, reason: reason, error: error)))
         switch memory {
         case .paged(_, let manager): manager.release(sequence.cache.blocks)
         case .reserved(var free):
             free.append(sequence.cache)
             memory = .reserved(free)
         }
-        condition.unlock()
+    }
+
+    /// A sequence's counts and timings, from its first admission.
+    private func summary(of sequence: Active, reason: GenerationResult.FinishReason, error: String?) -> SequenceSummary {
+        let now = Date()
+        let first = sequence.firstToken ?? now
+        return SequenceSummary(
+            promptTokens: sequence.state.request.prompt.count, cachedPromptTokens: sequence.cachedPromptTokens,
+            generatedTokens: sequence.state.generatedCount,
+            finishReason: reason, seed: sequence.state.seed, queueSeconds: sequence.queueSeconds,
+            promptSeconds: first.timeIntervalSince(sequence.admitted), generationSeconds: now.timeIntervalSince(first),
+            error: error)
     }
 
     private func summary(of entry: Waiting) -> SequenceSummary {
-        if let resumed = entry.resumed {
-            // Preempted, then cancelled while it waited to be recomputed.
-            let now = Date()
-            let first = resumed.firstToken ?? now
-            return SequenceSummary(promptTokens: entry.state.request.prompt.count, cachedPromptTokens: resumed.cachedPromptTokens,
-                                   generatedTokens: entry.state.generatedCount, finishReason: .cancelled, seed: entry.state.seed,
-                                   queueSeconds: resumed.queueSeconds, promptSeconds: first.timeIntervalSince(resumed.admitted),
-                                   generationSeconds: now.timeIntervalSince(first), error: nil)
-        }
+        // Preempted, then cancelled while it waited to be recomputed.
+        if let resumed = entry.resumed { return summary(of: resumed, reason: .cancelled, error: nil) }
         return SequenceSummary(promptTokens: entry.state.request.prompt.count, generatedTokens: 0, finishReason: .cancelled,
                                seed: entry.state.seed, queueSeconds: Date().timeIntervalSince(entry.submitted),
                                promptSeconds: 0, generationSeconds: 0, error: nil)

@@ -25,11 +25,12 @@ import RealizarTestSupport
         #expect(manager.available == 4)
         #expect(manager.cachedCount == 3)
         // The same prefix finds the same blocks, in order, up to the limit.
-        let found = manager.takeStoredPrefix(of: tokens, limit: 2)
+        let (found, lastKey) = manager.takeStoredPrefix(of: tokens, limit: 2)
         #expect(found == Array(blocks.prefix(2)))
+        #expect(lastKey == keys[1])
         #expect(manager.cachedCount == 1)
         // Another prefix with the same second block's tokens finds nothing: keys cover the whole prefix.
-        #expect(manager.takeStoredPrefix(of: [9, 9, 3, 4], limit: 2).isEmpty)
+        #expect(manager.takeStoredPrefix(of: [9, 9, 3, 4], limit: 2).blocks.isEmpty)
         // Allocation takes the free block first, then evicts the one cached block left (the tail).
         #expect(manager.allocate() != nil)
         let evicted = manager.allocate()
@@ -37,7 +38,7 @@ import RealizarTestSupport
         #expect(manager.allocate() == nil)
         manager.release(found + [evicted!])
         // The evicted tail is forgotten: only the first two blocks are found again.
-        #expect(manager.takeStoredPrefix(of: tokens, limit: 3) == Array(blocks.prefix(2)))
+        #expect(manager.takeStoredPrefix(of: tokens, limit: 3).blocks == Array(blocks.prefix(2)))
     }
 
     @Test func aPrefixStoredTwiceKeepsTheFirstBlock() {
@@ -49,7 +50,7 @@ import RealizarTestSupport
         manager.release([a, b])
         // b had no identity of its own: it went back to the free list, not the cache.
         #expect(manager.cachedCount == 1)
-        #expect(manager.takeStoredPrefix(of: [7, 8, 9], limit: 1) == [a])
+        #expect(manager.takeStoredPrefix(of: [7, 8, 9], limit: 1).blocks == [a])
     }
 
     // MARK: Attention through block tables
