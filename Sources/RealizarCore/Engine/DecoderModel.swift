@@ -35,19 +35,21 @@ public final class DecoderModel: @unchecked Sendable {
 
     /// A KV cache for one sequence of up to `capacity` positions.
     public func makeCache(capacity: Int) throws -> KVCache {
-        guard capacity > 0, capacity <= Self.contextLimit else {
-            throw ModelError("a context of \(capacity) tokens is out of range (1...\(Self.contextLimit))")
-        }
+        try Self.checkContext(capacity)
         return try prepared.makeCache(capacity: capacity)
+    }
+
+    private static func checkContext(_ capacity: Int) throws {
+        guard capacity > 0, capacity <= contextLimit else {
+            throw ModelError("a context of \(capacity) tokens is out of range (1...\(contextLimit))")
+        }
     }
 
     /// A KV cache of its own for up to `capacity` positions, stored as `type`: f32 is the
     /// backend's plain cache; the others are one sequence's blocks of a pool of their own.
     public func makeCache(capacity: Int, type: KVElementType) throws -> KVCache {
         guard type != .f32 else { return try makeCache(capacity: capacity) }
-        guard capacity > 0, capacity <= Self.contextLimit else {
-            throw ModelError("a context of \(capacity) tokens is out of range (1...\(Self.contextLimit))")
-        }
+        try Self.checkContext(capacity)
         let pool = try makePool(blocks: 1, blockSize: capacity, type: type)
         let cache = pool.cache(context: capacity)
         cache.append(block: 0)
