@@ -73,8 +73,9 @@ public enum OpConformance {
         var seed: UInt64 = 1
         func next() -> UInt64 { seed += 1; return seed &* 0x9E37_79B9_7F4A_7C15 }
         for type in matrixTypes {
-            // 40 rows: a prompt, which a backend may multiply with another kernel (tensor cores).
-            for rows in [1, 5, 40] { all.append(try matmul(type, batch: rows, seed: next())) }
+            // 70 rows: a prompt, which a backend may multiply with another kernel (tensor cores),
+            // longer than one tile of 64 tokens and ending in a partial one.
+            for rows in [1, 5, 70] { all.append(try matmul(type, batch: rows, seed: next())) }
         }
         all.append(try norm(layer: false, width: 320, group: 320, seed: next()))
         all.append(try norm(layer: false, width: 256, group: 64, seed: next()))
