@@ -8,10 +8,14 @@ public struct CUDABackend: Backend {
     public let device: any KernelDevice
     /// Whether passes without a prompt run fused kernels (`DecodeStep`; the same bits either way).
     public let fusesDecode: Bool
+    /// Grid size from which a prompt's products take the tensor-core GEMM's 64-token tile
+    /// (`TensorCoreGEMMKernel.tokenWidth`); 0 takes it always (the tests do, to run it on small matrices).
+    public let wideGridBlocks: Int
 
-    public init(device: any KernelDevice, fusesDecode: Bool = true) {
+    public init(device: any KernelDevice, fusesDecode: Bool = true, wideGridBlocks: Int = TensorCoreGEMMKernel.wideGridBlocks) {
         self.device = device
         self.fusesDecode = fusesDecode
+        self.wideGridBlocks = wideGridBlocks
     }
 
     /// The GPU of `ordinal` through the driver; throws one clear error where there is none.
@@ -54,6 +58,6 @@ public struct CUDABackend: Backend {
     }
 
     public func prepare(_ graph: ModelGraph, weights source: any TensorSource) throws -> any PreparedModel {
-        try CUDAModel(graph: graph, source: source, device: device, fusesDecode: fusesDecode)
+        try CUDAModel(graph: graph, source: source, device: device, fusesDecode: fusesDecode, wideGridBlocks: wideGridBlocks)
     }
 }

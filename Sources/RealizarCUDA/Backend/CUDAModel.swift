@@ -39,6 +39,8 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
     let capturesSteps: Bool
     /// Whether passes without a prompt run the fused `DecodePlan` (on by default; the same bits).
     let fusesDecode: Bool
+    /// Grid size from which prompt products take the tensor-core GEMM's wide token tile.
+    let wideGridBlocks: Int
     private let decodePlan: [DecodeStep]
 
     /// The kinds of fused step the decode plan holds (`residual`, `gated`, `headPrep`,
@@ -70,8 +72,10 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
         let workspace: Int
     }
 
-    init(graph: ModelGraph, source: any TensorSource, device: any KernelDevice, capturesSteps: Bool = true, fusesDecode: Bool = true) throws {
+    init(graph: ModelGraph, source: any TensorSource, device: any KernelDevice, capturesSteps: Bool = true, fusesDecode: Bool = true,
+         wideGridBlocks: Int = TensorCoreGEMMKernel.wideGridBlocks) throws {
         self.graph = graph
+        self.wideGridBlocks = wideGridBlocks
         self.device = device
         self.capturesSteps = capturesSteps
         self.fusesDecode = fusesDecode
@@ -433,8 +437,9 @@ final class CUDAModel: PreparedModel, @unchecked Sendable {
             if span.prompt {
                 for product in integer {
                     let spec = graph.spec(product.weight)
-                    let gemm = kernel(TensorCoreGEMMKernel.name(spec.type)) { TensorCoreGEMMKernel.make(spec.type) }
-                    try device.launch(gemm, grid: TensorCoreGEMMKernel.grid(rows: spec.rows, tokens: span.rows.count),
+                    let width = TensorCoreGEMMKernel.tokenWidth(rows: spec.rows, tokens: span.rows.count, wideFrom: wideGridBlocks)
+                    let gemm = kernel(TensorCoreGEMMKernel.name(spec.type, tokenWidth: width)) { TensorCoreGEMMKernel.make(spec.type, tokenWidth: width) }
+                    try device.launch(gemm, grid: TensorCoreGEMMKernel.grid(rows: spec.rows, tokens: span.rows.count, tokenWidth: width),
                                       block: Dim3(TensorCoreGEMMKernel.threads),
                                       arguments: [.memory(matrices[product.weight.index]), tensor(input, row: span.rows.lowerBound),
                                                   tensor(product.output, row: span.rows.lowerBound), .u32(UInt32(spec.rows)),

@@ -24,7 +24,9 @@ public enum KernelCatalog {
         kernels += RoPEKernel.Style.allCases.map(RoPEKernel.make)
         kernels += EmbeddingKernel.supportedTypes.map(EmbeddingKernel.make)
         kernels += [RowKernels.makeAddBias(), RowKernels.makeCopyRows(), RowKernels.makeStoreKV()]
-        kernels += TensorCoreGEMMKernel.supportedTypes.map(TensorCoreGEMMKernel.make)
+        for width in TensorCoreGEMMKernel.tokenWidths {
+            kernels += TensorCoreGEMMKernel.supportedTypes.map { TensorCoreGEMMKernel.make($0, tokenWidth: width) }
+        }
         for headDimension in [64, 128, 256] {
             kernels.append(AttentionDecodeKernel.makeSplit(headDimension: headDimension, halfCache: false))
             kernels.append(AttentionDecodeKernel.makeSplit(headDimension: headDimension, halfCache: true))

@@ -5,12 +5,13 @@ import RealizarCore
 /// activations), multiplied with `mma.sync.m16n8k16` into f32 accumulators. Float weights stay on
 /// the f32 GEMV: f16 would round f32 weights, and bf16's range does not fit f16.
 ///
-/// A block of 4 warps computes 128 weight rows × 64 tokens. Per 32 columns (one sub-block of
-/// every block format): each thread decodes one weight row's sub-block (the GEMV's decoding) into
-/// the weight tile, the block converts the 64 tokens' activations into the token tile, and each
-/// warp multiplies its 32 rows by all 64 tokens (2 × 8 tiles of 16 × 8, two k-steps of 16).
-/// Decoding a K-quant sub-block costs more than the multiply, so the token tile is as wide as the
-/// registers allow: each decoded weight serves 64 tokens (32 left the kernel decode-bound).
+/// A block of 4 warps computes 128 weight rows × `tokenWidth` (32 or 64) tokens. Per 32 columns
+/// (one sub-block of every block format): each thread decodes one weight row's sub-block (the
+/// GEMV's decoding) into the weight tile, the block converts the tokens' activations into the token
+/// tile, and each warp multiplies its 32 rows by all the tokens (2 × `tokenWidth` / 8 tiles of
+/// 16 × 8, two k-steps of 16). The wide tile decodes each weight once per 64 tokens, half as often,
+/// but makes half as many blocks: a small matrix then leaves SMs idle, so `tokenWidth(rows:tokens:)`
+/// takes it only where the grid still fills the GPU twice over.
 /// Every output depends only on its own row and token, in a fixed order, so a token's result does
 /// not depend on which other tokens share its tile.
 ///
@@ -20,23 +21,35 @@ import RealizarCore
 public enum TensorCoreGEMMKernel {
     public static let threads = 128
     public static let rowsPerBlock = 128
-    public static let tokensPerBlock = 64
-    /// 16 × 8 accumulator tiles along the tokens, per warp.
-    static let tokenTiles = tokensPerBlock / 8
+    public static let tokenWidths = [32, 64]
+    /// Blocks of the wide grid from which the wide tile is taken: two waves of an H200's 132 SMs.
+    public static let wideGridBlocks = 256
     /// Halves per tile row: 32 values and 8 of padding, so that the fragment loads of a warp's
     /// 8 rows fall in different banks.
     static let stride = 40
 
     public static var supportedTypes: [GGMLType] { QuantizedGEMVKernel.supportedTypes }
 
-    public static func name(_ type: GGMLType) -> String { "gemm_mma_\(type.name.lowercased())_f16" }
-
-    public static func grid(rows: Int, tokens: Int) -> Dim3 {
-        Dim3((rows + rowsPerBlock - 1) / rowsPerBlock, (tokens + tokensPerBlock - 1) / tokensPerBlock)
+    public static func name(_ type: GGMLType, tokenWidth: Int) -> String {
+        "gemm_mma_\(type.name.lowercased())_f16" + (tokenWidth == 32 ? "" : "_t\(tokenWidth)")
     }
 
-    public static func make(_ type: GGMLType) -> Kernel {
-        let k = KernelBuilder(name: name(type), maxThreads: threads)
+    /// The token tile for a product: 64 where that grid has at least `wideFrom` blocks, else 32.
+    public static func tokenWidth(rows: Int, tokens: Int, wideFrom: Int = wideGridBlocks) -> Int {
+        grid(rows: rows, tokens: tokens, tokenWidth: 64).count >= wideFrom ? 64 : 32
+    }
+
+    public static func grid(rows: Int, tokens: Int, tokenWidth: Int) -> Dim3 {
+        Dim3((rows + rowsPerBlock - 1) / rowsPerBlock, (tokens + tokenWidth - 1) / tokenWidth)
+    }
+
+    public static func make(_ type: GGMLType, tokenWidth: Int) -> Kernel {
+        precondition(tokenWidths.contains(tokenWidth), "token tiles of 32 or 64")
+        let tokensPerBlock = tokenWidth
+        // 16 × 8 accumulator tiles along the tokens, per warp, and the threads converting one token.
+        let tokenTiles = tokenWidth / 8
+        let threadsPerToken = UInt32(threads / tokenWidth)
+        let k = KernelBuilder(name: name(type, tokenWidth: tokenWidth), maxThreads: threads)
         let weights = k.pointerParameter("weights")
         let x = k.pointerParameter("x")
         let y = k.pointerParameter("y")
@@ -52,13 +65,15 @@ public enum TensorCoreGEMMKernel {
         let inGroup = lane & 3
         let firstRow = k.special(.ctaidX) * UInt32(rowsPerBlock)
         let firstToken = k.special(.ctaidY) * UInt32(tokensPerBlock)
-        // This thread's weight row, and the token and half of a sub-block it converts.
+        // This thread's weight row, and the token and part of a sub-block it converts.
         let row = firstRow + tid
         let rowValid = row.lt(rows)
         let rowStart = weights + k.mulWide(k.min(row, rows - 1), WeightBlockDecoder.rowBytes(type, columns: columns))
-        let token = firstToken + (tid >> 1)
+        let token = firstToken + tid / threadsPerToken
+        let part = tid % threadsPerToken
+        let valuesPerThread = 32 / Int(threadsPerToken)
         let tokenValid = token.lt(tokens)
-        let tokenStart = x + k.mulWide(k.min(token, tokens - 1), columns << 2) + ((tid & 1) << 6)
+        let tokenStart = x + k.mulWide(k.min(token, tokens - 1), columns << 2) + part * UInt32(4 * valuesPerThread)
         let accumulators = (0..<(2 * tokenTiles)).map { _ in (0..<4).map { _ in k.variable(.f32, Float(0)) } }
         k.forLoop(from: 0, to: columns >> 5) { sub in
             // The weight tile: row tid's 32 values (zeros past the last row).
@@ -67,10 +82,10 @@ public enum TensorCoreGEMMKernel {
             for (j, value) in values.enumerated() {
                 k.store(k.select(rowValid, value, Float(0)).to(.f16), to: weightAt, offset: 2 * j, as: .f16)
             }
-            // The token tile: 16 values of token tid / 2 (zeros past the last token).
-            let tokenAt = tokenTile + ((tid >> 1) * UInt32(2 * stride) + ((tid & 1) << 5))
+            // The token tile: this thread's values of its token (zeros past the last token).
+            let tokenAt = tokenTile + ((tid / threadsPerToken) * UInt32(2 * stride) + part * UInt32(2 * valuesPerThread))
             let source = tokenStart + (sub << 7)
-            for j in 0..<16 {
+            for j in 0..<valuesPerThread {
                 let value = k.load(.f32, from: source, offset: 4 * j)
                 k.store(k.select(tokenValid, value, Float(0)).to(.f16), to: tokenAt, offset: 2 * j, as: .f16)
             }
